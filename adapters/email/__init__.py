@@ -1,0 +1,1 @@
+"""Email adapters: the renderer (Jinja2 templates) and the senders."""

@@ -1,0 +1,188 @@
+"""A local identity provider that issues RS256 access tokens shaped like Cognito's."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from application.errors import AuthenticationError
+from application.ports.clock import Clock
+from application.ports.identity import AccessToken
+from domain.customers import EmailAddress
+from domain.errors import ConflictError, InvalidInputError
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordHasher:
+    """scrypt with a per-user salt. `cost` is scrypt's N (a power of two); tests lower it."""
+
+    cost: int = 2**14
+
+    def hash(self, password: str) -> str:
+        salt = secrets.token_bytes(16)
+        digest = self._digest(password, salt, self.cost)
+        return f"scrypt${self.cost}${_b64(salt)}${_b64(digest)}"
+
+    def verify(self, password: str, stored: str) -> bool:
+        _, cost, salt, digest = stored.split("$")
+        candidate = self._digest(password, _unb64(salt), int(cost))
+        return hmac.compare_digest(candidate, _unb64(digest))
+
+    @staticmethod
+    def _digest(password: str, salt: bytes, cost: int) -> bytes:
+        return hashlib.scrypt(
+            password.encode(), salt=salt, n=cost, r=8, p=1, maxmem=2**26, dklen=32
+        )
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def check_password_policy(password: str) -> None:
+    """At least 8 characters with a letter and a digit (Cognito's default asks for more)."""
+    if not (MIN_PASSWORD <= len(password) <= MAX_PASSWORD) or not (
+        any(char.isalpha() for char in password) and any(char.isdigit() for char in password)
+    ):
+        raise InvalidInputError(
+            "weak_password",
+            "The password is too weak.",
+            f"Use at least {MIN_PASSWORD} characters, with letters and digits.",
+        )
+
+
+@dataclass(slots=True)
+class _Login:
+    subject: str
+    email: str
+    password_hash: str
+
+
+def load_or_generate_key(pem: str | None) -> rsa.RSAPrivateKey:
+    """The signing key from settings, or a fresh one (tokens then last until a restart)."""
+    if pem:
+        key = serialization.load_pem_private_key(pem.encode(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError("the token signing key must be an RSA private key")
+        return key
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class LocalIdentityProvider:
+    """Logins kept in memory, passwords hashed with scrypt, tokens signed with RS256.
+
+    Tokens carry `sub`, `email`, `token_use` ("access"), `iss`, `client_id` and `aud` (both set
+    to the client id), `iat`, `exp`, `jti` and `username`, as Cognito's access tokens do plus
+    the email. The JWKS is published so any verifier can check them.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        issuer: str,
+        client_id: str,
+        token_ttl: timedelta,
+        signing_key_pem: str | None = None,
+        hasher: PasswordHasher | None = None,
+    ) -> None:
+        self._clock = clock
+        self._issuer = issuer
+        self._client_id = client_id
+        self._ttl = token_ttl
+        self._hasher = hasher or PasswordHasher()
+        self._key = load_or_generate_key(signing_key_pem)
+        public_jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
+        self._kid = _b64(hashlib.sha256(public_jwk["n"].encode()).digest()[:12])
+        self._jwks = {"keys": [{**public_jwk, "kid": self._kid, "use": "sig", "alg": "RS256"}]}
+        self._logins: dict[str, _Login] = {}
+        self._lock = threading.Lock()
+        # A hash to compare against when the email is unknown, so both cases take as long.
+        self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
+
+    def register(self, email: EmailAddress, password: str) -> str:
+        check_password_policy(password)
+        password_hash = self._hasher.hash(password)
+        with self._lock:
+            if email.value in self._logins:
+                raise ConflictError(
+                    "email_taken",
+                    "An account with this email already exists.",
+                    "Sign in instead, or use another email address.",
+                )
+            subject = str(uuid.uuid4())
+            self._logins[email.value] = _Login(subject, email.value, password_hash)
+        return subject
+
+    def unregister(self, subject: str) -> None:
+        with self._lock:
+            for email, login in list(self._logins.items()):
+                if login.subject == subject:
+                    del self._logins[email]
+
+    def authenticate(self, email: EmailAddress, password: str) -> AccessToken:
+        with self._lock:
+            login = self._logins.get(email.value)
+        if not self._hasher.verify(password, login.password_hash if login else self._decoy) or (
+            login is None
+        ):
+            raise AuthenticationError(
+                "invalid_credentials",
+                "The email or password is incorrect.",
+                "Check both and try again.",
+            )
+        return self.issue(login.subject, login.email)
+
+    def issue(self, subject: str, email: str) -> AccessToken:
+        now = self._clock.now()
+        claims = {
+            "sub": subject,
+            "email": email,
+            "username": email,
+            "token_use": "access",
+            "scope": "openid email",
+            "iss": self._issuer,
+            "client_id": self._client_id,
+            "aud": self._client_id,
+            "iat": int(now.timestamp()),
+            "exp": int((now + self._ttl).timestamp()),
+            "jti": str(uuid.uuid4()),
+        }
+        token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self._kid})
+        return AccessToken(token, int(self._ttl.total_seconds()))
+
+    def change_email(self, subject: str, email: EmailAddress) -> None:
+        with self._lock:
+            current = next((lg for lg in self._logins.values() if lg.subject == subject), None)
+            if current is None or current.email == email.value:
+                return
+            if email.value in self._logins:
+                raise ConflictError(
+                    "email_taken",
+                    "An account with this email already exists.",
+                    "Use another email address.",
+                )
+            del self._logins[current.email]
+            self._logins[email.value] = _Login(subject, email.value, current.password_hash)
+
+    def public_keys(self) -> Mapping[str, Any] | None:
+        return self._jwks

@@ -1,0 +1,1 @@
+"""The in-memory store: a small transactional database in one process (the memory profile)."""

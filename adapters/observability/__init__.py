@@ -1,0 +1,1 @@
+"""Observability adapters: business metrics for Prometheus."""

@@ -1,0 +1,1 @@
+"""Real-time progress: publishing order events to whoever watches the order."""

@@ -1,0 +1,1 @@
+"""One module per use case: a small class with its ports injected and one public method."""

@@ -1,0 +1,70 @@
+"""Finding a customer's own records; someone else's is reported exactly like a missing one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from application.outbox import DeliveryStatus
+from application.ports.unit_of_work import UnitOfWork
+from application.results import OrderResult
+from domain.customers import Customer
+from domain.eligibility import TICKET_NOT_FOUND
+from domain.errors import NotFoundError
+from domain.ids import CustomerId, OrderId
+from domain.orders import UpgradeOrder
+from domain.tickets import Ticket, TicketReference
+
+
+def find_ticket(
+    uow: UnitOfWork, customer_id: CustomerId, reference: TicketReference, for_update: bool = False
+) -> Ticket:
+    ticket_id = reference.ticket_id
+    if ticket_id is None and reference.number is not None:
+        ticket_id = uow.tickets.id_for_number(reference.number)
+    ticket = None
+    if ticket_id is not None:
+        ticket = uow.tickets.get_for_update(ticket_id) if for_update else uow.tickets.get(ticket_id)
+    if ticket is None or not ticket.belongs_to(customer_id):
+        raise NotFoundError("ticket_not_found", TICKET_NOT_FOUND.message, TICKET_NOT_FOUND.guidance)
+    return ticket
+
+
+def find_order(
+    uow: UnitOfWork, customer_id: CustomerId, order_id: OrderId, for_update: bool = False
+) -> UpgradeOrder:
+    order = uow.orders.get_for_update(order_id) if for_update else uow.orders.get(order_id)
+    if order is None or order.customer_id != customer_id:
+        raise NotFoundError(
+            "order_not_found",
+            "We could not find that upgrade order on your account.",
+            "Check the link, or find the order in your list of upgrades.",
+        )
+    return order
+
+
+def find_customer(uow: UnitOfWork, customer_id: CustomerId, for_update: bool = False) -> Customer:
+    customer = (
+        uow.customers.get_for_update(customer_id) if for_update else uow.customers.get(customer_id)
+    )
+    if customer is None:
+        raise NotFoundError(
+            "customer_not_found", "Your customer account no longer exists.", "Sign up again."
+        )
+    return customer
+
+
+_EMAIL_STATUS = {
+    DeliveryStatus.PENDING: "pending",
+    DeliveryStatus.SENDING: "pending",
+    DeliveryStatus.SENT: "sent",
+    DeliveryStatus.FAILED: "failed",
+}
+
+
+def order_result(
+    uow: UnitOfWork, order: UpgradeOrder, now: datetime, max_declines: int
+) -> OrderResult:
+    """The order with its effective status and the delivery state of its latest email."""
+    messages = uow.outbox.for_order(order.id)
+    email_status = _EMAIL_STATUS[messages[-1].status] if messages else None
+    return OrderResult.build(order, now, max_declines, email_status)

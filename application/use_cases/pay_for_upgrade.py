@@ -1,0 +1,203 @@
+"""Pay for an upgrade: charge the card once, then confirm the order and move the ticket up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+from application.audit import Snapshot, order_change, snapshot_order, snapshot_ticket, ticket_change
+from application.emails import EmailComposer
+from application.errors import BusyError, PaymentDeclinedError, PaymentUnavailableError
+from application.outbox import EmailKind
+from application.ports.clock import Clock
+from application.ports.ids import IdGenerator
+from application.ports.payments import Charge, ChargeRequest, PaymentGateway
+from application.ports.progress import ProgressPublisher
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.results import OrderResult
+from application.use_cases.lookups import find_customer, find_order, order_result
+from domain.cards import PaymentCard
+from domain.errors import ConflictError
+from domain.events import OrderEvent
+from domain.ids import CustomerId, OrderId
+from domain.orders import OrderStatus, PaymentRecord, UpgradeOrder
+from domain.policy import UpgradePolicy
+
+CONFIRM_ATTEMPTS = 5
+
+_DECLINE_WORDS = {
+    "card_declined": ("Your card was declined.", "Try another card, or ask your bank why."),
+    "insufficient_funds": (
+        "Your card has insufficient funds.",
+        "Try another card, or top this one up and retry.",
+    ),
+    "expired_card": ("Your card has expired.", "Use a card that is still valid."),
+    "incorrect_cvc": (
+        "The security code (CVC) is incorrect.",
+        "Check the 3 digits on the back and retry.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PayForUpgradeCommand:
+    customer_id: CustomerId
+    order_id: OrderId
+    card: PaymentCard
+
+
+@dataclass(frozen=True, slots=True)
+class PayForUpgrade:
+    """Charge the amount due and, once the charge succeeded, confirm the upgrade.
+
+    The order is moved to `processing` and committed before the charge, so a second click, a
+    replay or a second tab finds it busy or paid and never charges again; the charge itself runs
+    outside any transaction. Raises `NotFoundError`, `OrderNotPayableError` (expired,
+    cancelled, failed, already paid), `PaymentInProgressError`, `CardError` (rejected before
+    any charge), `PaymentDeclinedError`, `PaymentUnavailableError` and `BusyError`.
+    """
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    policy: UpgradePolicy
+    gateway: PaymentGateway
+    emails: EmailComposer
+    progress: ProgressPublisher
+
+    def __call__(self, command: PayForUpgradeCommand) -> OrderResult:
+        order = self._start(command)
+        request = ChargeRequest(
+            idempotency_key=order.payment_key,
+            amount=order.amount_due,
+            card=command.card,
+            description=f"Upgrade of {order.ticket_number} to {order.tier.key} on {order.day}",
+            metadata={"order_id": str(order.id), "ticket": order.ticket_number.value},
+        )
+        try:
+            charge = self.gateway.charge(request)
+        except PaymentDeclinedError as decline:
+            self._record_decline(command, decline)
+        except PaymentUnavailableError:
+            self._record_interruption(command)
+            raise
+        return self._confirm(command, charge)
+
+    def _start(self, command: PayForUpgradeCommand) -> UpgradeOrder:
+        now = self.clock.now()
+        with self.uow() as uow:
+            order = find_order(uow, command.customer_id, command.order_id, for_update=True)
+            before = snapshot_order(order)
+            order.start_payment(now)
+            command.card.check(self.policy.park.today(now))
+            uow.orders.save(order)
+            self._audit(uow, command, "upgrade.payment_started", order, before)
+            uow.commit()
+        self._publish(order.pull_events())
+        return order
+
+    def _record_decline(
+        self, command: PayForUpgradeCommand, decline: PaymentDeclinedError
+    ) -> NoReturn:
+        now = self.clock.now()
+        with self.uow() as uow:
+            order = find_order(uow, command.customer_id, command.order_id, for_update=True)
+            before = snapshot_order(order)
+            order.record_decline(decline.decline_code, now, self.policy.max_declines)
+            uow.orders.save(order)
+            if order.status is OrderStatus.FAILED:
+                ticket = uow.tickets.get(order.ticket_id)
+                customer = find_customer(uow, command.customer_id)
+                if ticket is not None:
+                    uow.outbox.add(
+                        self.emails.compose(EmailKind.PAYMENT_FAILED, order, ticket, customer, now)
+                    )
+            self._audit(uow, command, "upgrade.payment_declined", order, before)
+            uow.commit()
+        self._publish(order.pull_events())
+        message, guidance = _DECLINE_WORDS.get(
+            decline.decline_code, (decline.message, decline.guidance)
+        )
+        attempts_left = max(0, self.policy.max_declines - order.declines)
+        if not attempts_left:
+            guidance = "This quote is now closed. Start a new upgrade and pay with another card."
+        raise PaymentDeclinedError(decline.decline_code, message, guidance, attempts_left)
+
+    def _record_interruption(self, command: PayForUpgradeCommand) -> None:
+        now = self.clock.now()
+        with self.uow() as uow:
+            order = find_order(uow, command.customer_id, command.order_id, for_update=True)
+            before = snapshot_order(order)
+            order.record_interruption(now)
+            uow.orders.save(order)
+            self._audit(uow, command, "upgrade.payment_interrupted", order, before)
+            uow.commit()
+        self._publish(order.pull_events())
+
+    def _confirm(self, command: PayForUpgradeCommand, charge: Charge) -> OrderResult:
+        # The money is taken: keep trying to record it. A code collision draws a new code; a
+        # lock timeout waits its turn. Should every try fail, the order stays `processing`
+        # with the charge findable by its idempotency key, for reconciliation to finish.
+        for attempt in range(1, CONFIRM_ATTEMPTS + 1):
+            try:
+                return self._confirm_once(command, charge)
+            except (BusyError, ConflictError):
+                if attempt == CONFIRM_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _confirm_once(self, command: PayForUpgradeCommand, charge: Charge) -> OrderResult:
+        now = self.clock.now()
+        with self.uow() as uow:
+            order = find_order(uow, command.customer_id, command.order_id, for_update=True)
+            if order.status is OrderStatus.CONFIRMED:  # confirmed by an earlier try
+                return order_result(uow, order, now, self.policy.max_declines)
+            ticket = uow.tickets.get_for_update(order.ticket_id)
+            customer = find_customer(uow, command.customer_id)
+            if ticket is None:
+                raise AssertionError(f"order {order.id} lost its ticket")
+            order_before, ticket_before = snapshot_order(order), snapshot_ticket(ticket)
+            capacity = self.policy.capacity.capacity(order.tier, order.day)
+            usage = uow.capacity.lock(order.tier, order.day, capacity, now)
+            order.confirm(
+                PaymentRecord(charge.id, charge.brand, charge.last4),
+                self.ids.new_confirmation_code(),
+                now,
+            )
+            ticket.apply_upgrade(order.tier, order.day, order.amount_due, now)
+            usage.sell_held_unit()
+            uow.orders.save(order)
+            uow.tickets.save(ticket)
+            uow.capacity.save(usage)
+            message = self.emails.compose(EmailKind.UPGRADE_CONFIRMED, order, ticket, customer, now)
+            uow.outbox.add(message)
+            self._audit(uow, command, "upgrade.confirmed", order, order_before)
+            uow.audit.record(
+                ticket_change(
+                    self.ids.new_id(),
+                    now,
+                    str(command.customer_id),
+                    "ticket.upgraded",
+                    ticket,
+                    ticket_before,
+                )
+            )
+            uow.commit()
+        self._publish(order.pull_events())
+        return OrderResult.build(order, now, self.policy.max_declines, email_status="pending")
+
+    def _audit(
+        self,
+        uow: UnitOfWork,
+        command: PayForUpgradeCommand,
+        action: str,
+        order: UpgradeOrder,
+        before: Snapshot,
+    ) -> None:
+        actor = str(command.customer_id)
+        uow.audit.record(
+            order_change(self.ids.new_id(), order.updated_at, actor, action, order, before)
+        )
+
+    def _publish(self, events: list[OrderEvent]) -> None:
+        self.progress.publish(events)

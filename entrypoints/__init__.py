@@ -1,0 +1,1 @@
+"""Driving adapters: HTTP, CLI (later MCP, AgentCore, Lambda). Thin: parse, call, render."""

@@ -1,0 +1,81 @@
+"""The `tap` command: `tap serve` runs the local build (memory profile by default)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from entrypoints.http.app import create_app
+from infra.container import ConfigurationError, build_container
+from infra.demo_data import DEMO_PASSWORD, demo_settings, seed_demo_data
+from infra.logging import configure_logging
+from infra.settings import Settings
+
+log = logging.getLogger("tap")
+
+
+def serve(args: argparse.Namespace) -> int:
+    overrides = {"profile": args.profile} if args.profile else {}
+    settings = Settings(**overrides)
+    settings = settings.model_copy(
+        update={
+            "http_host": args.host or settings.http_host,
+            "http_port": args.port or settings.http_port,
+        }
+    )
+    configure_logging(settings.log_level, settings.log_json)
+    try:
+        if settings.demo_data:
+            settings = demo_settings(settings)
+        container = build_container(settings)
+        if settings.demo_data:
+            seed_demo_data(container, settings.demo_load_tickets)
+    except ConfigurationError as error:
+        log.error("cannot start", extra={"reason": str(error)})
+        print(f"tap: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    app = create_app(container, settings)
+    log.info(
+        "serving",
+        extra={
+            "url": f"http://{settings.http_host}:{settings.http_port}",
+            "profile": settings.profile,
+            "demo_password": DEMO_PASSWORD if settings.demo_data else None,
+            "state": "in this process only" if settings.persistence == "memory" else "database",
+        },
+    )
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        ws="websockets-sansio",
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tap", description="Ticket Auto-Processing")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the local build")
+    serve_parser.add_argument("--host", default=None, help="default 127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=None, help="default 8080")
+    serve_parser.add_argument(
+        "--profile",
+        choices=["memory", "postgres", "aws"],
+        default=None,
+        help="default memory (or TAP_PROFILE)",
+    )
+    serve_parser.set_defaults(handler=serve)
+    args = parser.parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

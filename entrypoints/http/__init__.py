@@ -1,0 +1,1 @@
+"""The HTTP entrypoint (Litestar): REST, WebSocket progress, health, metrics and the schema."""

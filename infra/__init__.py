@@ -1,0 +1,1 @@
+"""Composition and operations: settings, the container, logging, demo data."""

@@ -1,0 +1,220 @@
+"""The composition root: one container, one Selector per port, every use case as a Factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from dependency_injector import containers, providers
+from prometheus_client import CollectorRegistry
+
+from adapters.clock import SystemClock
+from adapters.email.file_sender import FileEmailSender, RecordingEmailSender
+from adapters.email.jinja_renderer import JinjaEmailRenderer
+from adapters.identity.jwt_verifier import JwtTokenVerifier, static_keys
+from adapters.identity.local import LocalIdentityProvider, PasswordHasher
+from adapters.ids import RandomIdGenerator, SequentialIdGenerator
+from adapters.memory.idempotency import MemoryIdempotencyStore
+from adapters.memory.store import MemoryStore
+from adapters.memory.unit_of_work import MemoryUnitOfWork
+from adapters.observability.outcome_metrics import PrometheusOutcomeCounter
+from adapters.payments.dummy import DummyPaymentGateway
+from adapters.realtime.hub import FanOutPublisher, InMemoryProgressHub
+from application.emails import EmailComposer
+from application.idempotency import IdempotentRequests
+from application.use_cases.cancel_upgrade import CancelUpgrade
+from application.use_cases.check_eligibility import CheckEligibility
+from application.use_cases.customers import (
+    GetCustomer,
+    IdentifyCustomer,
+    RegisterCustomer,
+    SignIn,
+    UpdateCustomer,
+)
+from application.use_cases.dispatch_outbox import DispatchOutbox
+from application.use_cases.get_order import GetOrder, ListMyOrders
+from application.use_cases.get_ticket import GetTicket
+from application.use_cases.get_upgrade_options import GetUpgradeOptions
+from application.use_cases.list_my_tickets import ListMyTickets
+from application.use_cases.pay_for_upgrade import PayForUpgrade
+from application.use_cases.quote_upgrade import QuoteUpgrade
+from infra.policy import build_policy
+from infra.settings import Settings
+
+
+class ConfigurationError(RuntimeError):
+    """The settings ask for something this build cannot provide."""
+
+
+def _minutes(value: int) -> timedelta:
+    return timedelta(minutes=value)
+
+
+def _hours(value: int) -> timedelta:
+    return timedelta(hours=value)
+
+
+class Container(containers.DeclarativeContainer):
+    """Adapters are chosen by configuration alone; use cases never know which they got."""
+
+    config = providers.Configuration(strict=True)
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Selector(
+        config.ids,
+        random=providers.Singleton(RandomIdGenerator),
+        sequential=providers.Singleton(SequentialIdGenerator),
+    )
+    policy = providers.Singleton(build_policy, settings)
+
+    # -- persistence --------------------------------------------------------------------
+    memory_store = providers.Singleton(
+        MemoryStore, clock=clock, lock_timeout=config.lock_timeout_seconds
+    )
+    unit_of_work = providers.Selector(
+        config.persistence,
+        memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
+    )
+    idempotency_store = providers.Selector(
+        config.persistence,
+        memory=providers.Singleton(MemoryIdempotencyStore),
+    )
+
+    # -- payments, email, identity, progress --------------------------------------------
+    payment_gateway = providers.Selector(
+        config.payments,
+        dummy=providers.Singleton(DummyPaymentGateway, clock=clock),
+    )
+    email_renderer = providers.Singleton(JinjaEmailRenderer)
+    email_sender = providers.Selector(
+        config.email,
+        file=providers.Singleton(
+            FileEmailSender, folder=config.mail_dir, sender=config.mail_from, clock=clock
+        ),
+        recording=providers.Singleton(RecordingEmailSender),
+    )
+    identity = providers.Selector(
+        config.identity,
+        local=providers.Singleton(
+            LocalIdentityProvider,
+            clock=clock,
+            issuer=config.token_issuer,
+            client_id=config.token_client_id,
+            token_ttl=providers.Callable(_minutes, config.token_ttl_minutes),
+            signing_key_pem=settings.provided.signing_key_pem.call(),
+            hasher=providers.Factory(PasswordHasher, cost=config.password_hash_cost),
+        ),
+    )
+    token_verifier = providers.Selector(
+        config.identity,
+        local=providers.Singleton(
+            JwtTokenVerifier,
+            keys=providers.Callable(static_keys, identity.provided.public_keys.call()),
+            issuer=config.token_issuer,
+            client_id=config.token_client_id,
+            clock=clock,
+        ),
+    )
+    metrics_registry = providers.Singleton(CollectorRegistry)
+    progress_hub = providers.Singleton(InMemoryProgressHub)
+    progress = providers.Singleton(
+        FanOutPublisher,
+        progress_hub,
+        providers.Singleton(PrometheusOutcomeCounter, registry=metrics_registry),
+    )
+    emails = providers.Singleton(
+        EmailComposer, renderer=email_renderer, ids=ids, policy=policy, site_url=config.site_url
+    )
+    idempotency = providers.Singleton(
+        IdempotentRequests,
+        store=idempotency_store,
+        clock=clock,
+        retention=providers.Callable(_hours, config.idempotency_retention_hours),
+    )
+
+    # -- use cases ----------------------------------------------------------------------
+    _reads = {"uow": unit_of_work.provider, "clock": clock, "policy": policy}
+    list_my_tickets = providers.Factory(ListMyTickets, **_reads)
+    get_ticket = providers.Factory(GetTicket, **_reads)
+    check_eligibility = providers.Factory(CheckEligibility, get_ticket=get_ticket)
+    get_upgrade_options = providers.Factory(GetUpgradeOptions, **_reads)
+    get_order = providers.Factory(GetOrder, **_reads)
+    list_my_orders = providers.Factory(ListMyOrders, **_reads)
+    quote_upgrade = providers.Factory(QuoteUpgrade, **_reads, ids=ids, progress=progress)
+    cancel_upgrade = providers.Factory(CancelUpgrade, **_reads, ids=ids, progress=progress)
+    pay_for_upgrade = providers.Factory(
+        PayForUpgrade,
+        **_reads,
+        ids=ids,
+        gateway=payment_gateway,
+        emails=emails,
+        progress=progress,
+    )
+    register_customer = providers.Factory(
+        RegisterCustomer, uow=unit_of_work.provider, clock=clock, ids=ids, identity=identity
+    )
+    update_customer = providers.Factory(
+        UpdateCustomer, uow=unit_of_work.provider, clock=clock, ids=ids, identity=identity
+    )
+    get_customer = providers.Factory(GetCustomer, uow=unit_of_work.provider)
+    identify_customer = providers.Factory(IdentifyCustomer, uow=unit_of_work.provider)
+    sign_in = providers.Factory(SignIn, identity=identity)
+    dispatch_outbox = providers.Factory(
+        DispatchOutbox,
+        uow=unit_of_work.provider,
+        clock=clock,
+        sender=email_sender,
+        progress=progress,
+    )
+
+
+USE_CASES = (
+    "list_my_tickets",
+    "get_ticket",
+    "check_eligibility",
+    "get_upgrade_options",
+    "get_order",
+    "list_my_orders",
+    "quote_upgrade",
+    "cancel_upgrade",
+    "pay_for_upgrade",
+    "register_customer",
+    "update_customer",
+    "get_customer",
+    "identify_customer",
+    "sign_in",
+    "dispatch_outbox",
+)
+SERVICES = ("token_verifier", "idempotency", "progress_hub", "metrics_registry", "unit_of_work")
+
+
+def build_container(settings: Settings, overrides: Mapping[str, Any] | None = None) -> Container:
+    """A container for these settings, with every use case resolved once so that a bad setting
+    fails now rather than on some customer's first request. `overrides` replaces providers by
+    name with fixed objects (tests use it for the clock and the ids)."""
+    container = Container(settings=settings)
+    container.config.from_dict(settings.model_dump())
+    for name, value in (overrides or {}).items():
+        getattr(container, name).override(providers.Object(value))
+    try:
+        for name in (*SERVICES, *USE_CASES):
+            getattr(container, name)()
+    except Exception as error:
+        raise ConfigurationError(_explain(settings, error)) from error
+    return container
+
+
+def _explain(settings: Settings, error: Exception) -> str:
+    text = str(error)
+    if "has no" in text and "provider" in text:
+        chosen = {
+            port: getattr(settings, port)
+            for port in ("persistence", "payments", "email", "identity")
+        }
+        return (
+            f"This build has no adapter for one of {chosen} (profile {settings.profile!r}): "
+            f"{text}. The memory profile works everywhere: TAP_PROFILE=memory."
+        )
+    return f"Cannot build the application from these settings: {text}"

@@ -1,0 +1,108 @@
+"""Settings: the only reader of the environment (prefix TAP_, and a `.env` file for local use)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Profile = Literal["memory", "postgres", "aws"]
+
+# Each profile picks an adapter per port; any of them can still be set on its own.
+PROFILE_DEFAULTS: dict[str, dict[str, str]] = {
+    "memory": {"persistence": "memory", "payments": "dummy", "email": "file", "identity": "local"},
+    "postgres": {
+        "persistence": "postgres",
+        "payments": "dummy",
+        "email": "file",
+        "identity": "local",
+    },
+    "aws": {"persistence": "aurora", "payments": "dummy", "email": "ses", "identity": "cognito"},
+}
+
+
+class Settings(BaseSettings):
+    """Everything configurable, validated once at start. Secrets come from here, never the code."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TAP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    profile: Profile = "memory"
+    persistence: Literal["memory", "postgres", "aurora"] | None = None
+    payments: Literal["dummy"] | None = None
+    email: Literal["file", "recording", "smtp", "ses"] | None = None
+    identity: Literal["local", "cognito"] | None = None
+    ids: Literal["random", "sequential"] = "random"
+
+    # The park and its prices (DOMAIN.md); no overrides by default, so the calendar shows the rules.
+    park_name: str = "Funland Park"
+    park_timezone: str = "America/Los_Angeles"
+    currency: str = "USD"
+    price_general: Decimal = Decimal("59.00")
+    price_standard: Decimal = Decimal("79.00")
+    price_non_stop: Decimal = Decimal("109.00")
+    price_double_fun: Decimal = Decimal("149.00")
+    peak_seasons: list[str] = Field(default_factory=lambda: ["12-20..01-03", "07-01..08-31"])
+    off_peak_months: list[int] = Field(default_factory=lambda: [1, 2, 3, 9, 10, 11])
+    multiplier_peak: Decimal = Decimal("1.50")
+    multiplier_weekend: Decimal = Decimal("1.25")
+    multiplier_off_peak: Decimal = Decimal("0.85")
+    multiplier_regular: Decimal = Decimal("1.00")
+    price_overrides: dict[str, Decimal] = Field(
+        default_factory=dict, description='{"2026-12-24:double-fun": "199.00"}'
+    )
+    tier_features: dict[str, list[str]] = Field(default_factory=dict)
+    min_notice_days: int = 2
+    horizon_days: int = 120
+    closures: list[date] = Field(default_factory=list)
+    capacity_standard: int = 300
+    capacity_non_stop: int = 120
+    capacity_double_fun: int = 40
+    capacity_overrides: dict[str, int] = Field(
+        default_factory=dict, description='{"2026-12-24:double-fun": 10}'
+    )
+    hold_minutes: int = Field(default=15, ge=1)
+    max_declines: int = Field(default=3, ge=1)
+
+    # Identity (local issuer; Cognito later uses the same verifier).
+    token_issuer: str = "https://identity.funland.local"  # noqa: S105
+    token_client_id: str = "tap-web"  # noqa: S105
+    token_ttl_minutes: int = Field(default=60, ge=1)
+    token_signing_key: SecretStr | None = (
+        None  # an RSA private key in PEM; random per start if unset
+    )
+    password_hash_cost: int = 2**14
+
+    # HTTP.
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    site_url: str = "http://127.0.0.1:8080"
+    cors_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(default=600, ge=0, description="per client; 0 turns it off")
+    rate_limit_burst: int = Field(default=60, ge=1)
+
+    # Persistence, mail and background work.
+    lock_timeout_seconds: float = Field(default=3.0, gt=0)
+    idempotency_retention_hours: int = Field(default=24, ge=24)
+    mail_dir: Path = Path("var/mail")
+    mail_from: str = "Funland Park <upgrades@funland.example>"
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    demo_data: bool = True
+    demo_load_tickets: int = Field(default=0, ge=0, description="extra tickets for benchmarks")
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _fill_ports_from_profile(self) -> Self:
+        for port, adapter in PROFILE_DEFAULTS[self.profile].items():
+            if getattr(self, port) is None:
+                setattr(self, port, adapter)
+        return self
+
+    def signing_key_pem(self) -> str | None:
+        return self.token_signing_key.get_secret_value() if self.token_signing_key else None
