@@ -22,13 +22,13 @@ REPLAYABLE = {200, 201, 400, 402, 404, 422}
 def run_idempotently(
     request: Request[Any, Any, Any],
     idempotency: IdempotentRequests,
+    key: str | None,
     scope: str,
     request_parts: tuple[str, ...],
     action: Callable[[], tuple[int, Any]],
 ) -> Response[bytes]:
     """Run `action` (which returns a status and a msgspec-encodable body), or replay the answer
     the first request with this Idempotency-Key got."""
-    key = request.headers.get("idempotency-key")
     if key is None:
         return _run(action)[0]
     print_ = fingerprint(request.method, request.url.path, *request_parts)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 
 from application.idempotency import IdempotentRequests
 from application.use_cases.cancel_upgrade import CancelUpgrade
@@ -21,11 +21,15 @@ from domain.ids import OrderId
 from entrypoints.http.idempotency import run_idempotently
 from entrypoints.http.schemas import OrderOut, PaymentRequest, QuoteRequest, order_out
 
-IDEMPOTENCY_KEY = Parameter(
-    header="Idempotency-Key",
-    required=False,
-    description="A fresh random value per attempt; a retry with the same key replays the answer.",
-)
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        description="A fresh random value per attempt (a UUID); retrying with the same key "
+        "replays the first answer instead of running the request again.",
+    ),
+]
 
 
 class UpgradeController(Controller):
@@ -45,6 +49,7 @@ class UpgradeController(Controller):
         identify_customer: NamedDependency[IdentifyCustomer],
         quote_upgrade: NamedDependency[QuoteUpgrade],
         idempotency: NamedDependency[IdempotentRequests],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         """Quote an upgrade: price it, hold one unit of the (tier, date) until `expires_at`."""
         customer_id = identify_customer(request.user)
@@ -52,6 +57,7 @@ class UpgradeController(Controller):
         return run_idempotently(
             request,
             idempotency,
+            idempotency_key,
             str(customer_id),
             (data.ticket.strip().upper(), data.tier, data.day.isoformat()),
             lambda: (201, order_out(quote_upgrade(command))),
@@ -92,6 +98,7 @@ class UpgradeController(Controller):
         identify_customer: NamedDependency[IdentifyCustomer],
         pay_for_upgrade: NamedDependency[PayForUpgrade],
         idempotency: NamedDependency[IdempotentRequests],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         """Pay the amount due: 200 confirmed, 402 declined (with `decline_code`), 422 not payable,
         409 a payment already in progress, 503 the gateway is unavailable (nothing charged)."""
@@ -106,6 +113,7 @@ class UpgradeController(Controller):
         return run_idempotently(
             request,
             idempotency,
+            idempotency_key,
             str(customer_id),
             parts,
             lambda: (200, order_out(pay_for_upgrade(command))),

@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh memory-profile container per test, on a fixed clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from litestar.testing import TestClient
+
+from adapters.clock import FixedClock
+from entrypoints.http.app import create_app
+from infra.container import Container, build_container
+from infra.settings import Settings
+from tests.builders import World
+
+# Every property test runs at least 100 examples; CI runs more, derandomized so a failure
+# reproduces on a rerun.
+settings.register_profile(
+    "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+# Tuesday 10 March 2026, 09:00 at the park (America/Los_Angeles, UTC-7 after the DST change).
+NOW = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
+
+
+def make_settings(mail_dir: Path | None = None, **overrides: object) -> Settings:
+    """Memory profile, fast password hashing, emails recorded, no demo data, no rate limit."""
+    values: dict[str, object] = {
+        "profile": "memory",
+        "email": "recording",
+        "password_hash_cost": 16,
+        "demo_data": False,
+        "rate_limit_per_minute": 0,
+        "log_json": False,
+        "mail_dir": mail_dir or Path("var/test-mail"),
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def build_test_container(settings: Settings, clock: FixedClock) -> Container:
+    return build_container(settings, overrides={"clock": clock})
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def container(app_settings: Settings, clock: FixedClock) -> Container:
+    return build_test_container(app_settings, clock)
+
+
+@pytest.fixture
+def world(container: Container, clock: FixedClock) -> World:
+    return World(container, clock)
+
+
+@pytest.fixture
+def client(container: Container, app_settings: Settings) -> Iterator[TestClient]:
+    app = create_app(container, app_settings, background=False)
+    with TestClient(app, base_url="http://testserver.local") as test_client:
+        yield test_client
