@@ -58,7 +58,8 @@ class PaymentCard:
 
     @property
     def brand(self) -> str:
-        return card_brand(self.number) if self.number[:4].isdigit() else "unknown"
+        digits = self.number[:4]
+        return card_brand(self.number) if digits.isascii() and digits.isdigit() else "unknown"
 
     @property
     def last4(self) -> str:
@@ -66,7 +67,10 @@ class PaymentCard:
 
     def check(self, today: date) -> None:
         """Refuse what no gateway would accept: a bad number, a past expiry, a bad CVC, no name."""
-        if not (self.number.isdigit() and 12 <= len(self.number) <= 19 and luhn_valid(self.number)):
+        # isdigit() alone also accepts non-ASCII digits (superscripts, full-width digits), which
+        # int() cannot always read and no gateway accepts.
+        digits_only = self.number.isascii() and self.number.isdigit()
+        if not (digits_only and 12 <= len(self.number) <= 19 and luhn_valid(self.number)):
             raise CardError(
                 "incorrect_number",
                 "The card number is incorrect.",

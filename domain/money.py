@@ -49,7 +49,9 @@ class Money:
             raise InvalidInputError(
                 "invalid_currency", f"{self.currency!r} is not an ISO 4217 code."
             )
-        object.__setattr__(self, "amount", round_to_minor_unit(self.amount, self.currency))
+        rounded = round_to_minor_unit(self.amount, self.currency)
+        # A tiny negative amount rounds to -0.00: zero has no sign on the wire.
+        object.__setattr__(self, "amount", rounded.copy_abs() if rounded.is_zero() else rounded)
 
     @classmethod
     def of(cls, amount: str | int | Decimal, currency: str) -> Money:

@@ -11,7 +11,7 @@ import uvicorn
 
 from entrypoints.http.app import create_app
 from infra.container import ConfigurationError, build_container
-from infra.demo_data import DEMO_PASSWORD, demo_settings, seed_demo_data
+from infra.demo_data import demo_settings, seed_demo_data
 from infra.logging import configure_logging
 from infra.settings import Settings
 
@@ -44,7 +44,7 @@ def serve(args: argparse.Namespace) -> int:
         extra={
             "url": f"http://{settings.http_host}:{settings.http_port}",
             "profile": settings.profile,
-            "demo_password": DEMO_PASSWORD if settings.demo_data else None,
+            "demo_data": settings.demo_data,
             "state": "in this process only" if settings.persistence == "memory" else "database",
         },
     )

@@ -149,9 +149,13 @@ def seed_demo_data(container: Container, load_tickets: int = 0) -> None:
     group = tuple(
         DemoTicket(20000001 + n, GENERAL, (crowd_day - today).days) for n in range(GROUP_SIZE)
     )
-    spread = policy.window.horizon_days - policy.window.min_notice_days
+    open_days = [
+        offset
+        for offset in range(policy.window.min_notice_days, policy.window.horizon_days + 1)
+        if not policy.window.is_closed(today + timedelta(days=offset))
+    ]
     load = tuple(
-        DemoTicket(30000001 + n, GENERAL, policy.window.min_notice_days + n % spread)
+        DemoTicket(30000001 + n, GENERAL, open_days[n % len(open_days)])
         for n in range(load_tickets)
     )
     holdings = [(customer, customer.tickets) for customer in CUSTOMERS]

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     mail_dir: Path = Path("var/mail")
     mail_from: str = "Funland Park <upgrades@funland.example>"
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    handler_threads: bool | None = Field(
+        default=None,
+        description="run use cases in worker threads; default: only when an adapter does I/O",
+    )
     demo_data: bool = True
     demo_load_tickets: int = Field(default=0, ge=0, description="extra tickets for benchmarks")
     log_level: str = "INFO"
@@ -103,6 +107,14 @@ class Settings(BaseSettings):
             if getattr(self, port) is None:
                 setattr(self, port, adapter)
         return self
+
+    @property
+    def use_threads(self) -> bool:
+        """Whether requests must leave the event loop: yes as soon as persistence is not the
+        in-process store (every other memory-profile adapter answers without waiting)."""
+        if self.handler_threads is not None:
+            return self.handler_threads
+        return self.persistence != "memory"
 
     def signing_key_pem(self) -> str | None:
         return self.token_signing_key.get_secret_value() if self.token_signing_key else None

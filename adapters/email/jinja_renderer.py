@@ -30,6 +30,7 @@ class JinjaEmailRenderer:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates ship with the code; checking mtimes costs every render
         )
         self._env.filters["long_date"] = long_date
 

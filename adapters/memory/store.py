@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import threading
 from collections import defaultdict
 from collections.abc import Hashable
@@ -27,11 +27,25 @@ CapacityKey = tuple[Tier, date]
 
 
 def clone(entity: Entity) -> Entity:
-    """A private copy: what a transaction changes stays invisible until it commits."""
-    duplicate = copy.copy(entity)
+    """A private copy: what a transaction changes stays invisible until it commits.
+
+    Field by field rather than `copy.copy`, which goes through the pickle protocol for slotted
+    classes at several times the cost; every stored record is a slotted dataclass whose fields
+    are immutable values, so a shallow copy is a full one (but for an order's event list).
+    """
+    kind = type(entity)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))  # type: ignore[arg-type]
+    duplicate = object.__new__(kind)
+    for name in names:
+        object.__setattr__(duplicate, name, getattr(entity, name))
     if isinstance(duplicate, UpgradeOrder):
         duplicate.events = []
     return duplicate
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass
@@ -84,9 +98,10 @@ class MemoryStore:
     # -- reads ------------------------------------------------------------------------------
 
     def live_holds(self, key: CapacityKey, now: datetime) -> int:
-        return sum(
-            1 for expiry in self.holds.get(key, {}).values() if expiry is None or expiry > now
-        )
+        # tuple() copies in one step under the GIL: a commit in another thread may change the
+        # dict, and iterating it directly could then fail mid-way.
+        expiries = tuple(self.holds.get(key, {}).values())
+        return sum(1 for expiry in expiries if expiry is None or expiry > now)
 
     # -- commit -----------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from typing import Any, cast
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
-from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -21,7 +20,7 @@ from entrypoints.http.controllers.progress import order_events
 from entrypoints.http.controllers.system import SystemController
 from entrypoints.http.controllers.tickets import TicketController
 from entrypoints.http.controllers.upgrades import UpgradeController
-from entrypoints.http.dependencies import dependencies
+from entrypoints.http.dependencies import Services, dependencies
 from entrypoints.http.middleware import RateLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from infra.container import Container
@@ -35,13 +34,6 @@ def app_version() -> str:
         return version("ticket-auto-process")
     except PackageNotFoundError:
         return "0.0.0"
-
-
-def _constant(value: Any) -> Provide:
-    def dependency() -> Any:
-        return value
-
-    return Provide(dependency, sync_to_thread=False, use_cache=True)
 
 
 def create_app(container: Container, settings: Settings, background: bool = True) -> Litestar:
@@ -62,13 +54,9 @@ def create_app(container: Container, settings: Settings, background: bool = True
                 middleware=[bearer_authentication(container.token_verifier())],
             ),
         ],
-        dependencies={
-            **dependencies(container),
-            "clock": _constant(container.clock()),
-            "profile": _constant(settings.profile),
-            "version": _constant(app_version()),
-            "metrics_registry": _constant(container.metrics_registry()),
-        },
+        dependencies=dependencies(
+            Services(container, settings.profile, app_version(), settings.use_threads)
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=settings.cors_origins,

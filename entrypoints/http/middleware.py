@@ -6,6 +6,7 @@ preflights: every response carries an X-Request-ID and is counted.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
@@ -30,6 +31,9 @@ class RequestContextMiddleware:
 
     def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
         self.app = app
+        # A random per-process prefix and a counter: unique ids without a syscall each.
+        self._prefix = uuid.uuid4().hex[:16]
+        self._serials = itertools.count(1)
         self.requests = Counter(
             "tap_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
         )
@@ -45,7 +49,7 @@ class RequestContextMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_request_id(scope) or f"{self._prefix}{next(self._serials):010x}"
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500 if scope["type"] == "http" else 101

@@ -6,13 +6,10 @@ from typing import Any
 
 from litestar import Controller, Request, get, patch
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
-from application.use_cases.customers import (
-    GetCustomer,
-    IdentifyCustomer,
-    UpdateCustomer,
-    UpdateCustomerCommand,
-)
+from application.use_cases.customers import UpdateCustomerCommand
+from entrypoints.http.dependencies import Services
 from entrypoints.http.schemas import CustomerOut, UpdateMeRequest, customer_out
 
 
@@ -20,26 +17,30 @@ class MeController(Controller):
     path = "/api/me"
     tags = ["me"]
 
-    @get("/", operation_id="getMe", sync_to_thread=True)
-    def get_me(
-        self,
-        request: Request[Any, Any, Any],
-        identify_customer: NamedDependency[IdentifyCustomer],
-        get_customer: NamedDependency[GetCustomer],
+    @get("/", operation_id="getMe")
+    async def get_me(
+        self, request: Request[Any, Any, Any], services: NamedDependency[Services]
     ) -> CustomerOut:
         """My customer details."""
-        return customer_out(get_customer(identify_customer(request.user)))
 
-    @patch("/", operation_id="updateMe", sync_to_thread=True)
-    def update_me(
+        def work() -> CustomerOut:
+            return customer_out(services.get_customer(services.customer_id(request.user)))
+
+        return await services.run(work)
+
+    @patch("/", operation_id="updateMe")
+    async def update_me(
         self,
         request: Request[Any, Any, Any],
-        data: UpdateMeRequest,
-        identify_customer: NamedDependency[IdentifyCustomer],
-        update_customer: NamedDependency[UpdateCustomer],
+        data: JSONBody[UpdateMeRequest],
+        services: NamedDependency[Services],
     ) -> CustomerOut:
         """Change my email or names; every field is validated before anything is written."""
-        command = UpdateCustomerCommand(
-            identify_customer(request.user), data.email, data.first_name, data.last_name
-        )
-        return customer_out(update_customer(command))
+
+        def work() -> CustomerOut:
+            command = UpdateCustomerCommand(
+                services.customer_id(request.user), data.email, data.first_name, data.last_name
+            )
+            return customer_out(services.update_customer(command))
+
+        return await services.run(work)

@@ -18,14 +18,13 @@ from litestar import WebSocket, websocket
 from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
 
 from application.ports.clock import Clock
-from application.ports.progress import ProgressFeed
-from application.use_cases.customers import IdentifyCustomer
-from application.use_cases.get_order import GetOrder
 from domain.errors import DomainError
 from domain.events import OrderEvent
 from domain.ids import OrderId
+from entrypoints.http.dependencies import Services
 from entrypoints.http.schemas import order_out
 
 CLOSE_NOT_FOUND = 4404
@@ -39,14 +38,12 @@ def _message(kind: str, event: str | None, at: datetime, order: Any) -> str:
 @websocket("/api/upgrades/{order_id:uuid}/events", operation_id="orderEvents")
 async def order_events(
     socket: WebSocket[Any, Any, Any],
-    order_id: UUID,
-    identify_customer: NamedDependency[IdentifyCustomer],
-    get_order: NamedDependency[GetOrder],
-    progress_feed: NamedDependency[ProgressFeed],
-    clock: NamedDependency[Clock],
+    order_id: FromPath[UUID],
+    services: NamedDependency[Services],
 ) -> None:
+    get_order, progress_feed, clock = services.get_order, services.progress_feed, services.clock
     try:
-        customer_id = await sync_to_thread(identify_customer, socket.user)
+        customer_id = await sync_to_thread(services.customer_id, socket.user)
     except DomainError:
         await socket.close(code=CLOSE_FORBIDDEN, reason="no customer account")
         return

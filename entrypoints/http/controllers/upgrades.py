@@ -1,4 +1,4 @@
-"""Upgrade orders: quote, pay, cancel, read; POSTs honour Idempotency-Key."""
+"""Upgrade orders: quote, pay, cancel, read; the POSTs honour Idempotency-Key."""
 
 from __future__ import annotations
 
@@ -8,16 +8,13 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import HeaderParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from application.idempotency import IdempotentRequests
-from application.use_cases.cancel_upgrade import CancelUpgrade
-from application.use_cases.customers import IdentifyCustomer
-from application.use_cases.get_order import GetOrder, ListMyOrders
-from application.use_cases.pay_for_upgrade import PayForUpgrade, PayForUpgradeCommand
-from application.use_cases.quote_upgrade import QuoteUpgrade, QuoteUpgradeCommand
+from application.use_cases.pay_for_upgrade import PayForUpgradeCommand
+from application.use_cases.quote_upgrade import QuoteUpgradeCommand
 from domain.cards import PaymentCard
 from domain.ids import OrderId
+from entrypoints.http.dependencies import Services
 from entrypoints.http.idempotency import run_idempotently
 from entrypoints.http.schemas import OrderOut, PaymentRequest, QuoteRequest, order_out
 
@@ -39,98 +36,111 @@ class UpgradeController(Controller):
     @post(
         "/",
         operation_id="quoteUpgrade",
-        sync_to_thread=True,
         responses={201: ResponseSpec(OrderOut, description="A pending order holding capacity")},
     )
-    def quote(
+    async def quote(
         self,
         request: Request[Any, Any, Any],
-        data: QuoteRequest,
-        identify_customer: NamedDependency[IdentifyCustomer],
-        quote_upgrade: NamedDependency[QuoteUpgrade],
-        idempotency: NamedDependency[IdempotentRequests],
+        data: JSONBody[QuoteRequest],
+        services: NamedDependency[Services],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
-        """Quote an upgrade: price it, hold one unit of the (tier, date) until `expires_at`."""
-        customer_id = identify_customer(request.user)
-        command = QuoteUpgradeCommand(customer_id, data.ticket, data.tier, data.day)
-        return run_idempotently(
-            request,
-            idempotency,
-            idempotency_key,
-            str(customer_id),
-            (data.ticket.strip().upper(), data.tier, data.day.isoformat()),
-            lambda: (201, order_out(quote_upgrade(command))),
-        )
+        """Quote an upgrade: price it and hold one unit of the (tier, date) until `expires_at`."""
 
-    @get("/", operation_id="listMyOrders", sync_to_thread=True)
-    def list_orders(
-        self,
-        request: Request[Any, Any, Any],
-        identify_customer: NamedDependency[IdentifyCustomer],
-        list_my_orders: NamedDependency[ListMyOrders],
+        def work() -> Response[bytes]:
+            customer_id = services.customer_id(request.user)
+            command = QuoteUpgradeCommand(customer_id, data.ticket, data.tier, data.day)
+            quote_upgrade = services.quote_upgrade
+            return run_idempotently(
+                request,
+                services.idempotency,
+                idempotency_key,
+                str(customer_id),
+                (data.ticket.strip().upper(), data.tier, data.day.isoformat()),
+                lambda: (201, order_out(quote_upgrade(command))),
+            )
+
+        return await services.run(work)
+
+    @get("/", operation_id="listMyOrders")
+    async def list_orders(
+        self, request: Request[Any, Any, Any], services: NamedDependency[Services]
     ) -> list[OrderOut]:
         """My upgrade orders, newest first."""
-        return [order_out(result) for result in list_my_orders(identify_customer(request.user))]
 
-    @get("/{order_id:uuid}", operation_id="getOrder", sync_to_thread=True)
-    def get_order(
+        def work() -> list[OrderOut]:
+            customer_id = services.customer_id(request.user)
+            return [order_out(result) for result in services.list_my_orders(customer_id)]
+
+        return await services.run(work)
+
+    @get("/{order_id:uuid}", operation_id="getOrder")
+    async def get_order(
         self,
         request: Request[Any, Any, Any],
-        order_id: UUID,
-        identify_customer: NamedDependency[IdentifyCustomer],
-        get_order: NamedDependency[GetOrder],
+        order_id: FromPath[UUID],
+        services: NamedDependency[Services],
     ) -> OrderOut:
         """One order: its status, confirmation code, payment brand and last four, email status."""
-        return order_out(get_order(identify_customer(request.user), OrderId(order_id)))
+
+        def work() -> OrderOut:
+            customer_id = services.customer_id(request.user)
+            return order_out(services.get_order(customer_id, OrderId(order_id)))
+
+        return await services.run(work)
 
     @post(
         "/{order_id:uuid}/payment",
         operation_id="payForUpgrade",
-        sync_to_thread=True,
         responses={200: ResponseSpec(OrderOut, description="The confirmed order")},
     )
-    def pay(
+    async def pay(
         self,
         request: Request[Any, Any, Any],
-        order_id: UUID,
-        data: PaymentRequest,
-        identify_customer: NamedDependency[IdentifyCustomer],
-        pay_for_upgrade: NamedDependency[PayForUpgrade],
-        idempotency: NamedDependency[IdempotentRequests],
+        order_id: FromPath[UUID],
+        data: JSONBody[PaymentRequest],
+        services: NamedDependency[Services],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         """Pay the amount due: 200 confirmed, 402 declined (with `decline_code`), 422 not payable,
         409 a payment already in progress, 503 the gateway is unavailable (nothing charged)."""
-        customer_id = identify_customer(request.user)
-        card_in = data.card
-        card = PaymentCard.parse(
-            card_in.number, card_in.exp_month, card_in.exp_year, card_in.cvc, card_in.name
-        )
-        command = PayForUpgradeCommand(customer_id, OrderId(order_id), card)
-        # The fingerprint names the card by what may be kept: brand, last four, expiry, name.
-        parts = (card.brand, card.last4, f"{card.exp_month}/{card.exp_year}", card.name)
-        return run_idempotently(
-            request,
-            idempotency,
-            idempotency_key,
-            str(customer_id),
-            parts,
-            lambda: (200, order_out(pay_for_upgrade(command))),
-        )
+
+        def work() -> Response[bytes]:
+            customer_id = services.customer_id(request.user)
+            given = data.card
+            card = PaymentCard.parse(
+                given.number, given.exp_month, given.exp_year, given.cvc, given.name
+            )
+            command = PayForUpgradeCommand(customer_id, OrderId(order_id), card)
+            pay_for_upgrade = services.pay_for_upgrade
+            # The fingerprint names the card by what may be kept: brand, last four, expiry, name.
+            parts = (card.brand, card.last4, f"{card.exp_month}/{card.exp_year}", card.name)
+            return run_idempotently(
+                request,
+                services.idempotency,
+                idempotency_key,
+                str(customer_id),
+                parts,
+                lambda: (200, order_out(pay_for_upgrade(command))),
+            )
+
+        return await services.run(work)
 
     @post(
         "/{order_id:uuid}/cancel",
         status_code=200,
         operation_id="cancelUpgrade",
-        sync_to_thread=True,
     )
-    def cancel(
+    async def cancel(
         self,
         request: Request[Any, Any, Any],
-        order_id: UUID,
-        identify_customer: NamedDependency[IdentifyCustomer],
-        cancel_upgrade: NamedDependency[CancelUpgrade],
+        order_id: FromPath[UUID],
+        services: NamedDependency[Services],
     ) -> OrderOut:
         """Cancel a pending quote and release its hold (harmless if already cancelled)."""
-        return order_out(cancel_upgrade(identify_customer(request.user), OrderId(order_id)))
+
+        def work() -> OrderOut:
+            customer_id = services.customer_id(request.user)
+            return order_out(services.cancel_upgrade(customer_id, OrderId(order_id)))
+
+        return await services.run(work)
