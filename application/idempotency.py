@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import hmac
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from application.errors import IdempotencyKeyInUseError, IdempotencyKeyReusedError
@@ -12,16 +13,6 @@ from application.ports.idempotency import IdempotencyStore, StoredResponse
 from domain.errors import InvalidInputError
 
 MAX_KEY_LENGTH = 255
-
-
-def fingerprint(*parts: str | bytes) -> str:
-    """A digest of everything that makes two requests the same request."""
-    digest = hashlib.sha256()
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +27,21 @@ class IdempotentRequests:
 
     store: IdempotencyStore
     clock: Clock
+    secret: bytes = field(repr=False)
     retention: timedelta = timedelta(hours=24)
+
+    def fingerprint(self, *parts: str) -> str:
+        """A keyed digest of everything that makes two requests the same request.
+
+        Keyed (HMAC), because the parts may include a card number: a plain hash of one can be
+        reversed by trying every number, a keyed one cannot without the secret.
+        """
+        digest = hmac.new(self.secret, digestmod=hashlib.sha256)
+        for part in parts:
+            data = part.encode()
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+        return digest.hexdigest()
 
     def begin(self, scope: str, key: str, request_fingerprint: str) -> StoredResponse | None:
         if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():

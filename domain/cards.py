@@ -42,7 +42,7 @@ def card_brand(digits: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PaymentCard:
-    """A card for one payment attempt. Its repr shows only brand and last four."""
+    """A card for one payment attempt. Its repr never shows the number or the CVC."""
 
     number: str = field(repr=False)
     exp_month: int

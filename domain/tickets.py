@@ -13,7 +13,7 @@ from domain.ids import CustomerId, TicketId
 from domain.money import Money
 from domain.tiers import Tier
 
-_NUMBER = re.compile(r"TKT-(\d{8})", re.IGNORECASE)
+_NUMBER = re.compile(r"TKT-([0-9]{8})", re.IGNORECASE)
 _REFERENCE_GUIDANCE = (
     "Use the ticket number (TKT- followed by 8 digits, e.g. TKT-00012345) or its id."
 )
@@ -26,7 +26,7 @@ class TicketNumber:
     value: str
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"TKT-\d{8}", self.value):
+        if not re.fullmatch(r"TKT-[0-9]{8}", self.value):
             raise InvalidInputError(
                 "invalid_ticket_number",
                 f"{self.value!r} is not a ticket number.",

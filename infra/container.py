@@ -131,6 +131,7 @@ class Container(containers.DeclarativeContainer):
         IdempotentRequests,
         store=idempotency_store,
         clock=clock,
+        secret=settings.provided.idempotency_secret_bytes.call(),
         retention=providers.Callable(_hours, config.idempotency_retention_hours),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -89,6 +90,10 @@ class Settings(BaseSettings):
     # Persistence, mail and background work.
     lock_timeout_seconds: float = Field(default=3.0, gt=0)
     idempotency_retention_hours: int = Field(default=24, ge=24)
+    idempotency_secret: SecretStr | None = Field(
+        default=None,
+        description="keys request fingerprints; set it where keys outlive a process (databases)",
+    )
     mail_dir: Path = Path("var/mail")
     mail_from: str = "Funland Park <upgrades@funland.example>"
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
@@ -115,6 +120,11 @@ class Settings(BaseSettings):
         if self.handler_threads is not None:
             return self.handler_threads
         return self.persistence != "memory"
+
+    def idempotency_secret_bytes(self) -> bytes:
+        if self.idempotency_secret is not None:
+            return self.idempotency_secret.get_secret_value().encode()
+        return secrets.token_bytes(32)  # the memory profile forgets its keys on restart anyway
 
     def signing_key_pem(self) -> str | None:
         return self.token_signing_key.get_secret_value() if self.token_signing_key else None

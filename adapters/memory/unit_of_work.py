@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
@@ -84,12 +84,25 @@ class MemoryCustomerRepository:
         return self.get(customer_id)
 
     def by_subject(self, subject: str) -> Customer | None:
-        customer_id = self._store.customer_by_subject.get(subject)
-        return self.get(customer_id) if customer_id is not None else None
+        return self._find(
+            lambda c: c.subject == subject, self._store.customer_by_subject.get(subject)
+        )
 
     def by_email(self, email: EmailAddress) -> Customer | None:
-        customer_id = self._store.customer_by_email.get(email.value)
-        return self.get(customer_id) if customer_id is not None else None
+        return self._find(
+            lambda c: c.email == email, self._store.customer_by_email.get(email.value)
+        )
+
+    def _find(
+        self, matches: Callable[[Customer], bool], committed_id: CustomerId | None
+    ) -> Customer | None:
+        # Read your own writes: this transaction's customers first, then the committed index,
+        # whose entry may be stale for a customer this transaction changed.
+        for customer in self._uow.changes.customers.values():
+            if matches(customer):
+                return customer
+        found = self.get(committed_id) if committed_id is not None else None
+        return found if found is not None and matches(found) else None
 
     def add(self, customer: Customer) -> None:
         self._uow.changes.customers[customer.id] = customer
@@ -114,6 +127,9 @@ class MemoryTicketRepository:
         return self.get(ticket_id)
 
     def id_for_number(self, number: TicketNumber) -> TicketId | None:
+        for ticket in self._uow.changes.tickets.values():  # read your own writes
+            if ticket.number == number:
+                return ticket.id
         return self._store.ticket_by_number.get(number.value)
 
     def list_for_customer(self, customer_id: CustomerId) -> Sequence[Ticket]:

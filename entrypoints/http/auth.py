@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, WebSocketException
 from litestar.middleware.authentication import (
     AbstractAuthenticationMiddleware,
     AuthenticationResult,
@@ -14,6 +14,8 @@ from litestar.middleware.authentication import (
 
 from application.errors import AuthenticationError
 from application.ports.identity import Principal, TokenVerifier
+
+CLOSE_UNAUTHORIZED = 4401  # the WebSocket close code mirroring HTTP 401
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
@@ -25,6 +27,14 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
         # Browsers cannot set headers on a WebSocket; the token comes as a query parameter.
         return connection.query_params.get("access_token") or None
     return None
+
+
+def _unauthorized(connection: ASGIConnection[Any, Any, Any, Any], message: str) -> Exception:
+    """A 401 for HTTP; for a WebSocket, a 4401 close (Litestar would otherwise close it with
+    4500, "Internal Server Error", which tells a client to retry rather than sign in again)."""
+    if connection.scope["type"] == ScopeType.WEBSOCKET:
+        return WebSocketException(detail=message, code=CLOSE_UNAUTHORIZED)
+    return NotAuthorizedException(message)
 
 
 def bearer_authentication(verifier: TokenVerifier) -> type[AbstractAuthenticationMiddleware]:
@@ -41,13 +51,13 @@ def bearer_authentication(verifier: TokenVerifier) -> type[AbstractAuthenticatio
         ) -> AuthenticationResult:
             token = bearer_token(connection)
             if token is None:
-                raise NotAuthorizedException(
-                    "An access token is required: send 'Authorization: Bearer <token>'."
+                raise _unauthorized(
+                    connection, "An access token is required: send 'Authorization: Bearer <token>'."
                 )
             try:
                 principal: Principal = verifier.verify(token)
             except AuthenticationError as error:
-                raise NotAuthorizedException(error.message) from None
+                raise _unauthorized(connection, error.message) from None
             return AuthenticationResult(user=principal, auth=None)
 
     return BearerTokenAuthentication

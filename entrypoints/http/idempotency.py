@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 
-from application.idempotency import IdempotentRequests, fingerprint
+from application.idempotency import IdempotentRequests
 from application.ports.idempotency import StoredResponse
 from domain.errors import DomainError
 from entrypoints.http.problems import PROBLEM_JSON, domain_problem, problem_response
@@ -31,8 +31,8 @@ def run_idempotently(
     the first request with this Idempotency-Key got."""
     if key is None:
         return _run(action)[0]
-    print_ = fingerprint(request.method, request.url.path, *request_parts)
-    stored = idempotency.begin(scope, key, print_)
+    request_print = idempotency.fingerprint(request.method, request.url.path, *request_parts)
+    stored = idempotency.begin(scope, key, request_print)
     if stored is not None:
         return Response(
             content=stored.body,

@@ -7,11 +7,12 @@ answers; nothing here decides anything.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from application.results import (
     CustomerResult,
@@ -57,6 +58,15 @@ class QuoteRequest(_Request):
     tier: str = Field(min_length=1, max_length=32, examples=["non-stop"])
     day: dt.date = Field(alias="date", description="The visit date, YYYY-MM-DD")
 
+    @field_validator("day", mode="before")
+    @classmethod
+    def _calendar_date(cls, value: object) -> object:
+        # Lax mode would read 1774569600 (or "1774569600") as a UTC timestamp; a visit date is
+        # a calendar date at the park, never a timestamp (DOMAIN.md, "Park").
+        if not (isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return value
+
 
 class CardRequest(_Request):
     number: str = Field(pattern=r"^[0-9 -]{12,23}$", examples=["4242 4242 4242 4242"])
@@ -64,6 +74,14 @@ class CardRequest(_Request):
     exp_year: int = Field(ge=0, le=9999)
     cvc: str = Field(pattern=r"^[0-9]{3,4}$")
     name: str = Field(min_length=1, max_length=100)
+
+    @field_validator("exp_month", "exp_year", mode="before")
+    @classmethod
+    def _json_integer(cls, value: object) -> object:
+        # Litestar validates in lax mode, which reads `true` as month 1 and "12" or 12.0 as 12.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a JSON integer")
+        return value
 
     def __repr__(self) -> str:  # never show the number or the CVC
         return "CardRequest(<redacted>)"

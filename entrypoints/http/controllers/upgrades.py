@@ -113,8 +113,9 @@ class UpgradeController(Controller):
             )
             command = PayForUpgradeCommand(customer_id, OrderId(order_id), card)
             pay_for_upgrade = services.pay_for_upgrade
-            # The fingerprint names the card by what may be kept: brand, last four, expiry, name.
-            parts = (card.brand, card.last4, f"{card.exp_month}/{card.exp_year}", card.name)
+            # The whole card counts (a retry with another card is another request); the
+            # digest is keyed, so it does not keep the number in a form anyone can read back.
+            parts = (card.number, f"{card.exp_month}/{card.exp_year}", card.cvc, card.name)
             return run_idempotently(
                 request,
                 services.idempotency,
