@@ -119,7 +119,11 @@ class PayForUpgrade:
             decline.decline_code, (decline.message, decline.guidance)
         )
         attempts_left = max(0, self.policy.max_declines - order.declines)
-        if not attempts_left:
+        if order.status_at(now) is OrderStatus.EXPIRED:
+            # The hold lapsed while the card was being tried: there is nothing left to retry.
+            attempts_left = 0
+            guidance = "This quote has expired meanwhile. Start a new upgrade from the calendar."
+        elif not attempts_left:
             guidance = "This quote is now closed. Start a new upgrade and pay with another card."
         raise PaymentDeclinedError(decline.decline_code, message, guidance, attempts_left)
 
