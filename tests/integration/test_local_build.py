@@ -52,12 +52,19 @@ class Api:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, Path]]:
     mail = tmp_path_factory.mktemp("mail")
     port = free_port()
-    env = {**os.environ, "TAP_MAIL_DIR": str(mail), "TAP_PASSWORD_HASH_COST": "1024",
-           "TAP_OUTBOX_POLL_SECONDS": "0.1"}
+    env = {
+        **os.environ,
+        "TAP_MAIL_DIR": str(mail),
+        "TAP_PASSWORD_HASH_COST": "1024",
+        "TAP_OUTBOX_POLL_SECONDS": "0.1",
+    }
     log = (tmp_path_factory.mktemp("log") / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     api = Api(f"http://127.0.0.1:{port}")
     try:
@@ -83,8 +90,9 @@ def test_tap_serve_sells_an_upgrade_end_to_end_and_mails_the_confirmation_code(
 ) -> None:
     api, mail = served
 
-    status, login = api.call("POST", "/api/auth/login",
-                             {"email": "alice@example.com", "password": DEMO_PASSWORD})
+    status, login = api.call(
+        "POST", "/api/auth/login", {"email": "alice@example.com", "password": DEMO_PASSWORD}
+    )
     assert status == 200
     api.token = login["access_token"]
     status, tickets = api.call("GET", "/api/tickets")
@@ -94,12 +102,20 @@ def test_tap_serve_sells_an_upgrade_end_to_end_and_mails_the_confirmation_code(
     assert status == 200
     assert [tier["key"] for tier in options["tiers"]] == ["standard", "non-stop", "double-fun"]
     day = next(d for d in options["calendar"] if d["tiers"]["double-fun"]["available"])
-    status, order = api.call("POST", "/api/upgrades",
-                             {"ticket": ticket["number"], "tier": "double-fun", "date": day["date"]})
+    status, order = api.call(
+        "POST",
+        "/api/upgrades",
+        {"ticket": ticket["number"], "tier": "double-fun", "date": day["date"]},
+    )
     assert status == 201
     assert order["amount_due"] == day["tiers"]["double-fun"]["amount_due"]
-    card = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2031, "cvc": "123",
-            "name": "Alice Rivera"}
+    card = {
+        "number": "4242 4242 4242 4242",
+        "exp_month": 12,
+        "exp_year": 2031,
+        "cvc": "123",
+        "name": "Alice Rivera",
+    }
     status, paid = api.call("POST", f"/api/upgrades/{order['id']}/payment", {"card": card})
 
     assert status == 200
@@ -116,14 +132,20 @@ def test_the_demo_data_shows_every_eligibility_code(served: tuple[Api, Path]) ->
     api, _ = served
     codes = set()
     for person in ("alice", "bob", "carol", "dave", "eve"):
-        status, login = api.call("POST", "/api/auth/login",
-                                 {"email": f"{person}@example.com", "password": DEMO_PASSWORD})
+        status, login = api.call(
+            "POST", "/api/auth/login", {"email": f"{person}@example.com", "password": DEMO_PASSWORD}
+        )
         assert status == 200
         api.token = login["access_token"]
         codes |= {t["eligibility"]["code"] for t in api.call("GET", "/api/tickets")[1]}
 
-    assert codes >= {None, "ticket_not_active", "visit_date_passed", "already_top_tier",
-                     "upgrade_in_progress"}
+    assert codes >= {
+        None,
+        "ticket_not_active",
+        "visit_date_passed",
+        "already_top_tier",
+        "upgrade_in_progress",
+    }
 
 
 def _wait_for_email(folder: Path, code: str) -> email.message.EmailMessage:
