@@ -40,7 +40,3 @@ class RowLocks:
                 if self._owners.get(key) is owner:
                     del self._owners[key]
             self._changed.notify_all()
-
-    def held(self) -> int:
-        with self._changed:
-            return len(self._owners)

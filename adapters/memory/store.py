@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import defaultdict
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
@@ -203,7 +202,3 @@ class MemoryStore:
             self.outbox_waiting[message.id] = None
         elif message.status is DeliveryStatus.SENDING:
             self.outbox_sending[message.id] = None
-
-
-def lock_key(table: str, key: Hashable) -> tuple[str, Hashable]:
-    return (table, key)

@@ -74,10 +74,6 @@ class InMemoryProgressHub:
         while True:
             yield await subscriber.queue.get()
 
-    def subscriber_count(self) -> int:
-        with self._lock:
-            return sum(len(watchers) for watchers in self._subscribers.values())
-
 
 class FanOutPublisher:
     """Publishes to several publishers; one failing does not stop the others."""

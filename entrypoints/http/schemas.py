@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -189,9 +188,6 @@ class HealthOut(msgspec.Struct):
     profile: str
     version: str
     time: dt.datetime
-
-
-DaysParameter = Annotated[int, msgspec.Meta(ge=1, le=180)]
 
 
 # -- rendering -------------------------------------------------------------------------------
