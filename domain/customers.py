@@ -15,6 +15,9 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 MAX_NAME_LENGTH = 100
+# Zero-width (non-)joiners are part of how many Persian and Indic names are written; every other
+# control or format character (bidi overrides included) is refused.
+_JOINERS = frozenset({"\u200c", "\u200d"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ def clean_name(text: str, field_name: str) -> str:
             f"The {field_name.replace('_', ' ')} is longer than {MAX_NAME_LENGTH} characters.",
             "Shorten it.",
         )
-    if any(unicodedata.category(char).startswith("C") for char in name):
+    if any(unicodedata.category(char).startswith("C") and char not in _JOINERS for char in name):
         raise InvalidInputError(
             f"invalid_{field_name}",
             f"The {field_name.replace('_', ' ')} contains control characters.",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import HealthCheck, settings
 from litestar.testing import TestClient
 
@@ -35,9 +38,23 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 NOW = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
 
 
+@functools.cache
+def signing_key_pem() -> str:
+    """One RSA key for the whole run: making one per container would dominate the run time,
+    and tests can sign their own (bad) tokens with it."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
 def make_settings(mail_dir: Path | None = None, **overrides: object) -> Settings:
-    """Memory profile, fast password hashing, emails recorded, no demo data, no rate limit."""
+    """Memory profile, fast password hashing, emails recorded, no demo data, no rate limit,
+    and the run's signing key."""
     values: dict[str, object] = {
+        "token_signing_key": signing_key_pem(),
         "profile": "memory",
         "email": "recording",
         "password_hash_cost": 16,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -81,11 +82,18 @@ class _Login:
 def load_or_generate_key(pem: str | None) -> rsa.RSAPrivateKey:
     """The signing key from settings, or a fresh one (tokens then last until a restart)."""
     if pem:
-        key = serialization.load_pem_private_key(pem.encode(), password=None)
-        if not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError("the token signing key must be an RSA private key")
-        return key
+        return _parse_key(pem)
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_key(pem: str) -> rsa.RSAPrivateKey:
+    # Parsing checks the key's consistency, which takes tens of milliseconds: once per key is
+    # enough for a process that builds several containers (tests, the CLI and its workers).
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("the token signing key must be an RSA private key")
+    return key
 
 
 class LocalIdentityProvider:

@@ -13,44 +13,27 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar.testing import TestClient
 
 from adapters.clock import FixedClock
-from adapters.identity import local as local_identity
 from entrypoints.http.app import create_app
 from infra.container import Container
 from infra.settings import Settings
 from tests.builders import World
-from tests.conftest import build_test_container, make_settings
+from tests.conftest import build_test_container, make_settings, signing_key_pem
 from tests.e2e.api import Api, ChargeSpy, Watcher
 
 BASE_URL = "http://testserver.local"
 
 
 @pytest.fixture(scope="session")
-def signing_key() -> rsa.RSAPrivateKey:
-    """One RSA key for the whole run: tests can sign their own (bad) tokens with it."""
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def signing_pem() -> str:
+    return signing_key_pem()
 
 
 @pytest.fixture(scope="session")
-def signing_pem(signing_key: rsa.RSAPrivateKey) -> str:
-    return signing_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-@pytest.fixture(autouse=True)
-def _reuse_the_signing_key(
-    monkeypatch: pytest.MonkeyPatch, signing_key: rsa.RSAPrivateKey, signing_pem: str
-) -> None:
-    """Loading (or generating) an RSA key costs ~80 ms per app; every app of the run uses the
-    session's key instead, which the settings below name, so nothing else changes."""
-
-    def load(pem: str | None) -> rsa.RSAPrivateKey:
-        assert pem == signing_pem
-        return signing_key
-
-    monkeypatch.setattr(local_identity, "load_or_generate_key", load)
+def signing_key(signing_pem: str) -> rsa.RSAPrivateKey:
+    """The run's signing key: tests sign their own (bad) tokens with it."""
+    key = serialization.load_pem_private_key(signing_pem.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
 
 
 @pytest.fixture

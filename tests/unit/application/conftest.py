@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.clock import FixedClock
-from adapters.identity import local as local_identity
 from adapters.payments.dummy import DummyPaymentGateway
 from application.outbox import EmailMessage
 from application.ports.email import EmailDeliveryError
@@ -88,20 +86,6 @@ def usage(world: World, tier: Tier, day: date) -> tuple[int, int]:
     """(sold, held) of a tier on a date, as the capacity repository counts them now."""
     with world.container.unit_of_work() as uow:
         return uow.capacity.usage([(tier, day)], world.clock.now())[(tier, day)]
-
-
-@pytest.fixture(scope="session")
-def signing_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(autouse=True)
-def one_signing_key_for_every_container(
-    monkeypatch: pytest.MonkeyPatch, signing_key: rsa.RSAPrivateKey
-) -> None:
-    """Every container's local identity provider signs with the same, already parsed key:
-    making or even parsing an RSA key per container would dominate the run."""
-    monkeypatch.setattr(local_identity, "load_or_generate_key", lambda _pem: signing_key)
 
 
 @pytest.fixture

@@ -155,3 +155,15 @@ def test_customers_are_the_same_customer_when_their_ids_match() -> None:
         NOW,
         NOW,
     )
+
+
+def test_a_name_written_with_a_zero_width_non_joiner_is_kept_as_written() -> None:
+    persian = "\u0645\u06cc\u200c\u0646\u0627"  # Mina, with the ZWNJ its spelling needs
+
+    assert clean_name(persian, "first_name") == persian
+
+
+@pytest.mark.parametrize("trick", ["\u202eevil", "Ana\u200b", "\u2066Ana"])
+def test_a_name_with_a_direction_override_or_an_invisible_space_is_refused(trick: str) -> None:
+    with pytest.raises(InvalidInputError):
+        clean_name(trick, "first_name")
