@@ -45,14 +45,14 @@ def run_idempotently(
     except BaseException:
         idempotency.abandon(scope, key)
         raise
-    if stored_answer is not None and stored_answer.status in REPLAYABLE:
+    if stored_answer.status in REPLAYABLE:
         idempotency.finish(scope, key, stored_answer)
     else:
         idempotency.abandon(scope, key)
     return response
 
 
-def _run(action: Callable[[], tuple[int, Any]]) -> tuple[Response[bytes], StoredResponse | None]:
+def _run(action: Callable[[], tuple[int, Any]]) -> tuple[Response[bytes], StoredResponse]:
     try:
         status, body = action()
     except DomainError as error:

@@ -1,13 +1,12 @@
-"""Health, the JWKS, Prometheus metrics and the problem catalogue: public, no token."""
+"""Health, the JWKS and Prometheus metrics: public, no token."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Response, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from entrypoints.http.dependencies import Services
@@ -38,16 +37,3 @@ class SystemController(Controller):
     @get("/metrics", operation_id="metrics", include_in_schema=False, sync_to_thread=False)
     def metrics(self, services: NamedDependency[Services]) -> Response[bytes]:
         return Response(generate_latest(services.metrics_registry), media_type=CONTENT_TYPE_LATEST)
-
-    @get(
-        "/problems/{code:str}",
-        operation_id="problem",
-        media_type=MediaType.TEXT,
-        sync_to_thread=False,
-    )
-    def problem(self, code: FromPath[str]) -> str:
-        """What a problem `type` means: every error answer links here."""
-        return (
-            f"{code}: see the 'detail' and 'guidance' fields of the error you received. "
-            "The API is described at /schema."
-        )
