@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar.testing import TestClient
 
 from adapters.clock import FixedClock
+from domain.ids import CustomerId
 from entrypoints.http.app import create_app
 from infra.container import Container
 from infra.settings import Settings
@@ -39,6 +40,18 @@ def signing_key(signing_pem: str) -> rsa.RSAPrivateKey:
 @pytest.fixture
 def app_settings(tmp_path: Path, signing_pem: str) -> Settings:
     return make_settings(tmp_path, token_signing_key=signing_pem)
+
+
+@pytest.fixture
+def ana(world: World) -> CustomerId:
+    """Ana, the customer most tests act as."""
+    return world.customer("ana@example.com")
+
+
+@pytest.fixture
+def headers(world: World, ana: CustomerId) -> dict[str, str]:
+    """Ana's bearer token."""
+    return world.auth("ana@example.com")
 
 
 @pytest.fixture

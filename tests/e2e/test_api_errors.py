@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from dependency_injector import providers
 from litestar.testing import TestClient
 
 from infra.container import Container
 from tests.builders import World
 from tests.e2e.api import assert_problem, quote_body
-
-
-@pytest.fixture
-def headers(world: World) -> dict[str, str]:
-    world.customer("ana@example.com")
-    return world.auth("ana@example.com")
 
 
 def test_an_unknown_address_is_a_404_problem(

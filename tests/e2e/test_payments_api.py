@@ -36,16 +36,6 @@ DECLINES = ["card_declined", "insufficient_funds", "expired_card", "incorrect_cv
 
 
 @pytest.fixture
-def ana(world: World) -> Any:
-    return world.customer("ana@example.com")
-
-
-@pytest.fixture
-def headers(world: World, ana: Any) -> dict[str, str]:
-    return world.auth("ana@example.com")
-
-
-@pytest.fixture
 def order(client: TestClient[Any], world: World, ana: Any, headers: dict[str, str]) -> Any:
     """A pending quote: Ana's General ticket (59.00, 20 March) to Non-stop on 22 March."""
     ticket = world.ticket(ana, Tier.GENERAL, visit_in=10)

@@ -21,16 +21,6 @@ WAIT = 5.0  # seconds; a message that has not come by then is not coming
 
 
 @pytest.fixture
-def ana(world: World) -> Any:
-    return world.customer("ana@example.com")
-
-
-@pytest.fixture
-def headers(world: World, ana: Any) -> dict[str, str]:
-    return world.auth("ana@example.com")
-
-
-@pytest.fixture
 def order(client: TestClient[Any], world: World, ana: Any, headers: dict[str, str]) -> Any:
     ticket = world.ticket(ana)
     response = quote(client, headers, ticket.number.value, "double-fun", world.day(5))

@@ -26,17 +26,6 @@ from tests.e2e.api import (
     without_request_id,
 )
 
-
-@pytest.fixture
-def ana(world: World) -> Any:
-    return world.customer("ana@example.com")
-
-
-@pytest.fixture
-def headers(world: World, ana: Any) -> dict[str, str]:
-    return world.auth("ana@example.com")
-
-
 # -- quoting ---------------------------------------------------------------------------------
 
 
