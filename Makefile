@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS := dev,postgres,aws,agents
+EXTRAS := dev,postgres,aws,agents,bench
 
 .PHONY: setup run test lint typecheck imports pytest bench clean
 

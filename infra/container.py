@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from adapters.email.file_sender import FileEmailSender, RecordingEmailSender
 from adapters.email.jinja_renderer import JinjaEmailRenderer
 from adapters.identity.jwt_verifier import JwtTokenVerifier, static_keys
 from adapters.identity.local import LocalIdentityProvider, PasswordHasher
+from adapters.identity.logins import MemoryLoginStore
 from adapters.ids import RandomIdGenerator, SequentialIdGenerator
 from adapters.memory.idempotency import MemoryIdempotencyStore
 from adapters.memory.store import MemoryStore
@@ -21,6 +23,10 @@ from adapters.memory.unit_of_work import MemoryUnitOfWork
 from adapters.observability.outcome_metrics import PrometheusOutcomeCounter
 from adapters.payments.dummy import DummyPaymentGateway
 from adapters.realtime.hub import FanOutPublisher, InMemoryProgressHub
+from adapters.sql.engines import aurora_engine, postgres_engine
+from adapters.sql.idempotency import SqlIdempotencyStore
+from adapters.sql.logins import SqlLoginStore
+from adapters.sql.unit_of_work import SqlUnitOfWork
 from application.emails import EmailComposer
 from application.idempotency import IdempotentRequests
 from application.use_cases.cancel_upgrade import CancelUpgrade
@@ -73,13 +79,42 @@ class Container(containers.DeclarativeContainer):
     memory_store = providers.Singleton(
         MemoryStore, clock=clock, lock_timeout=config.lock_timeout_seconds
     )
+    postgres_engine = providers.Singleton(
+        postgres_engine,
+        url=settings.provided.database_url_value.call(),
+        pool_size=config.db_pool_size,
+        lock_timeout_seconds=config.lock_timeout_seconds,
+    )
+    aurora_engine = providers.Singleton(
+        aurora_engine,
+        cluster_arn=config.aurora_cluster_arn,
+        secret_arn=config.aurora_secret_arn,
+        database=config.aurora_database,
+        lock_timeout_seconds=config.lock_timeout_seconds,
+    )
+    database_engine = providers.Selector(
+        config.persistence, postgres=postgres_engine, aurora=aurora_engine
+    )
+    _capacity_lock = providers.Callable(operator.not_, config.unsafe_disable_capacity_lock)
     unit_of_work = providers.Selector(
         config.persistence,
         memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
+        postgres=providers.Factory(
+            SqlUnitOfWork, engine=postgres_engine, capacity_lock=_capacity_lock
+        ),
+        aurora=providers.Factory(SqlUnitOfWork, engine=aurora_engine, capacity_lock=_capacity_lock),
     )
     idempotency_store = providers.Selector(
         config.persistence,
         memory=providers.Singleton(MemoryIdempotencyStore),
+        postgres=providers.Singleton(SqlIdempotencyStore, engine=postgres_engine),
+        aurora=providers.Singleton(SqlIdempotencyStore, engine=aurora_engine),
+    )
+    login_store = providers.Selector(
+        config.persistence,
+        memory=providers.Singleton(MemoryLoginStore),
+        postgres=providers.Singleton(SqlLoginStore, engine=postgres_engine, clock=clock),
+        aurora=providers.Singleton(SqlLoginStore, engine=aurora_engine, clock=clock),
     )
 
     # -- payments, email, identity, progress --------------------------------------------
@@ -105,6 +140,7 @@ class Container(containers.DeclarativeContainer):
             token_ttl=providers.Callable(_minutes, config.token_ttl_minutes),
             signing_key_pem=settings.provided.signing_key_pem.call(),
             hasher=providers.Factory(PasswordHasher, cost=config.password_hash_cost),
+            logins=login_store,
         ),
     )
     token_verifier = providers.Selector(

@@ -17,6 +17,7 @@ from application.use_cases.customers import RegisterCustomerCommand
 from application.use_cases.pay_for_upgrade import PayForUpgradeCommand
 from application.use_cases.quote_upgrade import QuoteUpgradeCommand
 from domain.cards import PaymentCard
+from domain.customers import EmailAddress
 from domain.ids import CustomerId, OrderId, TicketId
 from domain.park import Park
 from domain.policy import UpgradePolicy
@@ -145,6 +146,10 @@ def seed_demo_data(container: Container, load_tickets: int = 0) -> None:
     policy = container.policy()
     now = container.clock().now()
     today = policy.park.today(now)
+    with container.unit_of_work() as uow:
+        if uow.customers.by_email(EmailAddress.parse(CUSTOMERS[0].email)) is not None:
+            log.info("demo data already there")  # a database keeps it across restarts
+            return
     crowd_day = nearly_sold_out_day(today, policy)
     group = tuple(
         DemoTicket(20000001 + n, GENERAL, (crowd_day - today).days) for n in range(GROUP_SIZE)

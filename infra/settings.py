@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Profile = Literal["memory", "postgres", "aws"]
@@ -87,7 +87,25 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, ge=0, description="per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)
 
-    # Persistence, mail and background work.
+    # Persistence: PostgreSQL (a URL), or Aurora through the Data API (ARNs; credentials stay in
+    # Secrets Manager).
+    database_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TAP_DATABASE_URL", "DATABASE_URL"),
+        description="postgresql://user@host:5432/db (the postgres profile)",
+    )
+    db_pool_size: int = Field(default=20, ge=1)
+    aurora_cluster_arn: str | None = None
+    aurora_secret_arn: str | None = None
+    aurora_database: str = "tap"
+    aws_region: str = "us-east-1"
+    migrate_on_start: bool = False
+    unsafe_disable_capacity_lock: bool = Field(
+        default=False,
+        description="TESTS ONLY: count capacity without the lock, to prove the lock matters",
+    )
+
+    # Mail and background work.
     lock_timeout_seconds: float = Field(default=3.0, gt=0)
     idempotency_retention_hours: int = Field(default=24, ge=24)
     idempotency_secret: SecretStr | None = Field(
@@ -111,6 +129,17 @@ class Settings(BaseSettings):
         for port, adapter in PROFILE_DEFAULTS[self.profile].items():
             if getattr(self, port) is None:
                 setattr(self, port, adapter)
+        if self.persistence == "postgres" and not self.database_url:
+            raise ValueError(
+                "the postgres persistence needs TAP_DATABASE_URL (or DATABASE_URL), e.g. "
+                "postgresql://postgres@127.0.0.1:5432/tap"
+            )
+        if self.persistence == "aurora" and not (
+            self.aurora_cluster_arn and self.aurora_secret_arn
+        ):
+            raise ValueError(
+                "the aurora persistence needs TAP_AURORA_CLUSTER_ARN and TAP_AURORA_SECRET_ARN"
+            )
         return self
 
     @property
@@ -125,6 +154,9 @@ class Settings(BaseSettings):
         if self.idempotency_secret is not None:
             return self.idempotency_secret.get_secret_value().encode()
         return secrets.token_bytes(32)  # the memory profile forgets its keys on restart anyway
+
+    def database_url_value(self) -> str | None:
+        return self.database_url.get_secret_value() if self.database_url else None
 
     def signing_key_pem(self) -> str | None:
         return self.token_signing_key.get_secret_value() if self.token_signing_key else None

@@ -7,7 +7,6 @@ import functools
 import hashlib
 import hmac
 import secrets
-import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,11 +18,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from adapters.identity.logins import Login, LoginStore, MemoryLoginStore
 from application.errors import AuthenticationError
 from application.ports.clock import Clock
 from application.ports.identity import AccessToken
 from domain.customers import EmailAddress
-from domain.errors import ConflictError, InvalidInputError
+from domain.errors import InvalidInputError
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
@@ -72,13 +72,6 @@ def check_password_policy(password: str) -> None:
         )
 
 
-@dataclass(slots=True)
-class _Login:
-    subject: str
-    email: str
-    password_hash: str
-
-
 def load_or_generate_key(pem: str | None) -> rsa.RSAPrivateKey:
     """The signing key from settings, or a fresh one (tokens then last until a restart)."""
     if pem:
@@ -112,6 +105,7 @@ class LocalIdentityProvider:
         token_ttl: timedelta,
         signing_key_pem: str | None = None,
         hasher: PasswordHasher | None = None,
+        logins: LoginStore | None = None,
     ) -> None:
         self._clock = clock
         self._issuer = issuer
@@ -122,34 +116,21 @@ class LocalIdentityProvider:
         public_jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
         self._kid = _b64(hashlib.sha256(public_jwk["n"].encode()).digest()[:12])
         self._jwks = {"keys": [{**public_jwk, "kid": self._kid, "use": "sig", "alg": "RS256"}]}
-        self._logins: dict[str, _Login] = {}
-        self._lock = threading.Lock()
+        self._logins = logins or MemoryLoginStore()
         # A hash to compare against when the email is unknown, so both cases take as long.
         self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
 
     def register(self, email: EmailAddress, password: str) -> str:
         check_password_policy(password)
-        password_hash = self._hasher.hash(password)
-        with self._lock:
-            if email.value in self._logins:
-                raise ConflictError(
-                    "email_taken",
-                    "An account with this email already exists.",
-                    "Sign in instead, or use another email address.",
-                )
-            subject = str(uuid.uuid4())
-            self._logins[email.value] = _Login(subject, email.value, password_hash)
+        subject = str(uuid.uuid4())
+        self._logins.add(Login(subject, email.value, self._hasher.hash(password)))
         return subject
 
     def unregister(self, subject: str) -> None:
-        with self._lock:
-            for email, login in list(self._logins.items()):
-                if login.subject == subject:
-                    del self._logins[email]
+        self._logins.remove(subject)
 
     def authenticate(self, email: EmailAddress, password: str) -> AccessToken:
-        with self._lock:
-            login = self._logins.get(email.value)
+        login = self._logins.by_email(email.value)
         if not self._hasher.verify(password, login.password_hash if login else self._decoy) or (
             login is None
         ):
@@ -179,18 +160,7 @@ class LocalIdentityProvider:
         return AccessToken(token, int(self._ttl.total_seconds()))
 
     def change_email(self, subject: str, email: EmailAddress) -> None:
-        with self._lock:
-            current = next((lg for lg in self._logins.values() if lg.subject == subject), None)
-            if current is None or current.email == email.value:
-                return
-            if email.value in self._logins:
-                raise ConflictError(
-                    "email_taken",
-                    "An account with this email already exists.",
-                    "Use another email address.",
-                )
-            del self._logins[current.email]
-            self._logins[email.value] = _Login(subject, email.value, current.password_hash)
+        self._logins.change_email(subject, email.value)
 
     def public_keys(self) -> Mapping[str, Any] | None:
         return self._jwks

@@ -13,6 +13,7 @@ from uuid import UUID
 from adapters.memory.locks import RowLocks
 from application.audit import AuditEntry
 from application.outbox import DeliveryStatus, OutboxMessage
+from application.payments import PaymentAttempt
 from application.ports.clock import Clock
 from domain.customers import Customer
 from domain.errors import ConflictError
@@ -55,11 +56,22 @@ class Changes:
     tickets: dict[TicketId, Ticket] = field(default_factory=dict)
     orders: dict[OrderId, UpgradeOrder] = field(default_factory=dict)
     sold: dict[CapacityKey, int] = field(default_factory=dict)
+    payments: dict[UUID, PaymentAttempt] = field(default_factory=dict)
     outbox: dict[UUID, OutboxMessage] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return any((self.customers, self.tickets, self.orders, self.sold, self.outbox, self.audit))
+        return any(
+            (
+                self.customers,
+                self.tickets,
+                self.orders,
+                self.sold,
+                self.payments,
+                self.outbox,
+                self.audit,
+            )
+        )
 
 
 class MemoryStore:
@@ -87,6 +99,9 @@ class MemoryStore:
         # (tier, date) -> {order id: hold expiry, or None while a payment is in flight}
         self.holds: defaultdict[CapacityKey, dict[OrderId, datetime | None]] = defaultdict(dict)
         self.sold: dict[CapacityKey, int] = {}
+        self.payments: dict[UUID, PaymentAttempt] = {}
+        self.payments_by_order: defaultdict[OrderId, list[UUID]] = defaultdict(list)
+        self.payment_by_key: dict[str, UUID] = {}
         self.outbox: dict[UUID, OutboxMessage] = {}
         self.outbox_by_order: defaultdict[OrderId, list[UUID]] = defaultdict(list)
         self.outbox_waiting: dict[UUID, None] = {}  # pending, in insertion order
@@ -129,6 +144,9 @@ class MemoryStore:
             owner_id = self.ticket_by_number.get(ticket.number.value)
             if owner_id is not None and owner_id != ticket.id:
                 raise ConflictError("ticket_number_taken", f"{ticket.number} already exists.")
+        for attempt in changes.payments.values():
+            if self.payment_by_key.get(attempt.idempotency_key, attempt.id) != attempt.id:
+                raise ConflictError("payment_key_taken", "That payment key was already used.")
         for order in changes.orders.values():
             code = order.confirmation_code
             if code is not None and self.order_by_code.get(code.value, order.id) != order.id:
@@ -151,6 +169,11 @@ class MemoryStore:
         for order in changes.orders.values():
             self._put_order(clone(order), now)
         self.sold.update(changes.sold)
+        for attempt in changes.payments.values():
+            if attempt.id not in self.payments:
+                self.payments_by_order[attempt.order_id].append(attempt.id)
+                self.payment_by_key[attempt.idempotency_key] = attempt.id
+            self.payments[attempt.id] = clone(attempt)
         for message in changes.outbox.values():
             self._put_message(clone(message))
         for entry in changes.audit:

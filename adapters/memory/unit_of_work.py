@@ -11,6 +11,7 @@ from uuid import UUID
 from adapters.memory.store import CapacityKey, Changes, MemoryStore, clone
 from application.audit import AuditEntry
 from application.outbox import OutboxMessage
+from application.payments import PaymentAttempt
 from domain.capacity import DailyCapacity
 from domain.customers import Customer, EmailAddress
 from domain.ids import CustomerId, OrderId, TicketId
@@ -31,6 +32,7 @@ class MemoryUnitOfWork:
         self.tickets = MemoryTicketRepository(self)
         self.orders = MemoryOrderRepository(self)
         self.capacity = MemoryCapacityRepository(self)
+        self.payments = MemoryPaymentAttemptRepository(self)
         self.outbox = MemoryOutboxRepository(self)
         self.audit = MemoryAuditLog(self)
 
@@ -210,6 +212,34 @@ class MemoryCapacityRepository:
 
     def save(self, usage: DailyCapacity) -> None:
         self._uow.changes.sold[(usage.tier, usage.day)] = usage.sold
+
+
+class MemoryPaymentAttemptRepository:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def add(self, attempt: PaymentAttempt) -> None:
+        self._uow.changes.payments[attempt.id] = attempt
+
+    save = add
+
+    def for_order(self, order_id: OrderId) -> Sequence[PaymentAttempt]:
+        found = {
+            attempt_id: clone(self._store.payments[attempt_id])
+            for attempt_id in self._store.payments_by_order.get(order_id, ())
+        }
+        found.update(
+            (a.id, a) for a in self._uow.changes.payments.values() if a.order_id == order_id
+        )
+        return sorted(found.values(), key=lambda attempt: attempt.attempt)
+
+    def by_key(self, idempotency_key: str) -> PaymentAttempt | None:
+        for attempt in self._uow.changes.payments.values():
+            if attempt.idempotency_key == idempotency_key:
+                return attempt
+        attempt_id = self._store.payment_by_key.get(idempotency_key)
+        return clone(self._store.payments[attempt_id]) if attempt_id is not None else None
 
 
 class MemoryOutboxRepository:

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from application.audit import AuditEntry
 from application.outbox import OutboxMessage
+from application.payments import PaymentAttempt
 from domain.capacity import DailyCapacity
 from domain.customers import Customer, EmailAddress
 from domain.ids import CustomerId, OrderId, TicketId
@@ -116,6 +117,20 @@ class OutboxRepository(Protocol):
     def save(self, message: OutboxMessage) -> None: ...
 
     def for_order(self, order_id: OrderId) -> Sequence[OutboxMessage]: ...
+
+
+class PaymentAttemptRepository(Protocol):
+    """The ledger of payment attempts; an attempt's idempotency key is unique."""
+
+    def add(self, attempt: PaymentAttempt) -> None: ...
+
+    def save(self, attempt: PaymentAttempt) -> None: ...
+
+    def for_order(self, order_id: OrderId) -> Sequence[PaymentAttempt]:
+        """The order's attempts, in the order they were made."""
+        ...
+
+    def by_key(self, idempotency_key: str) -> PaymentAttempt | None: ...
 
 
 class AuditLog(Protocol):

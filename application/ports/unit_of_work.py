@@ -12,6 +12,7 @@ from application.ports.repositories import (
     CustomerRepository,
     OrderRepository,
     OutboxRepository,
+    PaymentAttemptRepository,
     TicketRepository,
 )
 
@@ -29,6 +30,7 @@ class UnitOfWork(Protocol):
     tickets: TicketRepository
     orders: OrderRepository
     capacity: CapacityRepository
+    payments: PaymentAttemptRepository
     outbox: OutboxRepository
     audit: AuditLog
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NoReturn
 
 from application.audit import Snapshot, order_change, snapshot_order, snapshot_ticket, ticket_change
 from application.emails import EmailComposer
 from application.errors import BusyError, PaymentDeclinedError, PaymentUnavailableError
 from application.outbox import EmailKind
+from application.payments import AttemptOutcome, PaymentAttempt
 from application.ports.clock import Clock
 from application.ports.ids import IdGenerator
 from application.ports.payments import Charge, ChargeRequest, PaymentGateway
@@ -91,6 +93,20 @@ class PayForUpgrade:
             order.start_payment(now)
             command.card.check(self.policy.park.today(now))
             uow.orders.save(order)
+            uow.payments.add(
+                PaymentAttempt(
+                    id=self.ids.new_id(),
+                    order_id=order.id,
+                    attempt=order.attempts,
+                    idempotency_key=order.payment_key,
+                    amount=order.amount_due,
+                    brand=command.card.brand,
+                    last4=command.card.last4,
+                    outcome=AttemptOutcome.STARTED,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             self._audit(uow, command, "upgrade.payment_started", order, before)
             uow.commit()
         self._publish(order.pull_events())
@@ -103,8 +119,12 @@ class PayForUpgrade:
         with self.uow() as uow:
             order = find_order(uow, command.customer_id, command.order_id, for_update=True)
             before = snapshot_order(order)
+            payment_key = order.payment_key
             order.record_decline(decline.decline_code, now, self.policy.max_declines)
             uow.orders.save(order)
+            self._settle(
+                uow, payment_key, AttemptOutcome.DECLINED, now, decline_code=decline.decline_code
+            )
             if order.status is OrderStatus.FAILED:
                 ticket = uow.tickets.get(order.ticket_id)
                 customer = find_customer(uow, command.customer_id)
@@ -132,6 +152,7 @@ class PayForUpgrade:
         with self.uow() as uow:
             order = find_order(uow, command.customer_id, command.order_id, for_update=True)
             before = snapshot_order(order)
+            self._settle(uow, order.payment_key, AttemptOutcome.UNAVAILABLE, now)
             order.record_interruption(now)
             uow.orders.save(order)
             self._audit(uow, command, "upgrade.payment_interrupted", order, before)
@@ -170,6 +191,7 @@ class PayForUpgrade:
             )
             ticket.apply_upgrade(order.tier, order.day, order.amount_due, now)
             usage.sell_held_unit()
+            self._settle(uow, order.payment_key, AttemptOutcome.SUCCEEDED, now, charge_id=charge.id)
             uow.orders.save(order)
             uow.tickets.save(ticket)
             uow.capacity.save(usage)
@@ -189,6 +211,20 @@ class PayForUpgrade:
             uow.commit()
         self._publish(order.pull_events())
         return OrderResult.build(order, now, self.policy.max_declines, email_status="pending")
+
+    @staticmethod
+    def _settle(
+        uow: UnitOfWork,
+        payment_key: str,
+        outcome: AttemptOutcome,
+        now: datetime,
+        charge_id: str | None = None,
+        decline_code: str | None = None,
+    ) -> None:
+        attempt = uow.payments.by_key(payment_key)
+        if attempt is not None:
+            attempt.settle(outcome, now, charge_id, decline_code)
+            uow.payments.save(attempt)
 
     def _audit(
         self,

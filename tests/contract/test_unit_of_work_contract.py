@@ -14,7 +14,7 @@ import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -58,6 +58,7 @@ from tests.contract.uow_support import (
     state,
     upgrade,
 )
+from tests.support.postgres import empty_tables
 
 # -- the contract -----------------------------------------------------------------------------
 
@@ -789,3 +790,24 @@ class TestMemoryUnitOfWork(UnitOfWorkContract):
     ) -> UnitOfWorkFactory:
         settings = make_settings(tmp_path, lock_timeout_seconds=lock_timeout)
         return build_test_container(settings, clock).unit_of_work
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+
+
+class TestPostgresUnitOfWork(UnitOfWorkContract):
+    @pytest.fixture
+    def uow_factory(
+        self, clock: FixedClock, lock_timeout: float, tmp_path: Path, postgres_url: str
+    ) -> Iterator[UnitOfWorkFactory]:
+        settings = make_settings(
+            tmp_path,
+            profile="postgres",
+            database_url=postgres_url,
+            lock_timeout_seconds=lock_timeout,
+        )
+        container = build_test_container(settings, clock)
+        engine = container.postgres_engine()
+        empty_tables(engine)
+        yield container.unit_of_work
+        engine.dispose()

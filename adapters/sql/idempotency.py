@@ -1,0 +1,98 @@
+"""Idempotency keys in SQL: kept with the data, so a retry after a restart still replays."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Row, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from adapters.sql.tables import idempotency_keys
+from application.ports.idempotency import IdempotencyRecord, StoredResponse
+
+_C = idempotency_keys.c
+# Named apart from the columns: an UPDATE reserves a column's own name for its SET clause.
+_KEY = (_C.scope == bindparam("k_scope")) & (_C.key == bindparam("k_key"))
+_CLAIM = (
+    insert(idempotency_keys)
+    .values(
+        scope=bindparam("scope"),
+        key=bindparam("key"),
+        fingerprint=bindparam("fingerprint"),
+        created_at=bindparam("now"),
+    )
+    .on_conflict_do_nothing()
+    .returning(_C.scope)
+)
+_EXISTING = select(idempotency_keys).where(_KEY).with_for_update()
+_RECLAIM = (
+    update(idempotency_keys)
+    .where(_KEY)
+    .values(
+        fingerprint=bindparam("fingerprint"),
+        created_at=bindparam("now"),
+        response_status=None,
+        response_body=None,
+        response_type=None,
+    )
+)
+_COMPLETE = (
+    update(idempotency_keys)
+    .where(_KEY)
+    .values(
+        response_status=bindparam("status"),
+        response_body=bindparam("body"),
+        response_type=bindparam("content_type"),
+    )
+)
+_RELEASE = delete(idempotency_keys).where(_KEY)
+
+
+def _record(row: Row[Any]) -> IdempotencyRecord:
+    response = None
+    if row.response_status is not None:
+        response = StoredResponse(row.response_status, bytes(row.response_body), row.response_type)
+    return IdempotencyRecord(row.scope, row.key, row.fingerprint, row.created_at, response)
+
+
+class SqlIdempotencyStore:
+    """Each call is its own short transaction, apart from the business one: a claim must be
+    visible to a concurrent retry at once, and must survive the business transaction failing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def claim(
+        self, scope: str, key: str, fingerprint: str, now: datetime, expire_before: datetime
+    ) -> IdempotencyRecord | None:
+        names = {"k_scope": scope, "k_key": key}
+        with self._engine.begin() as connection:
+            claimed = connection.execute(
+                _CLAIM, {"scope": scope, "key": key, "fingerprint": fingerprint, "now": now}
+            ).first()
+            if claimed is not None:
+                return None
+            row = connection.execute(_EXISTING, names).first()
+            if row is None or row.created_at <= expire_before:
+                # Kept past its retention: the key is free again.
+                connection.execute(_RECLAIM, {**names, "fingerprint": fingerprint, "now": now})
+                return None
+            return _record(row)
+
+    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                _COMPLETE,
+                {
+                    "k_scope": scope,
+                    "k_key": key,
+                    "status": response.status,
+                    "body": response.body,
+                    "content_type": response.content_type,
+                },
+            )
+
+    def release(self, scope: str, key: str) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(_RELEASE, {"k_scope": scope, "k_key": key})

@@ -1,0 +1,1 @@
+"""Test support: fresh databases, test servers. Not product code."""
