@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS := dev,postgres,aws,agents,bench
 
-.PHONY: setup run test lint typecheck imports pytest bench clean
+.PHONY: setup run run-postgres test lint typecheck imports pytest bench clean
+DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/tap
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +19,10 @@ setup: $(STAMP)
 ## run: install what is missing, then serve the local build on http://127.0.0.1:8080
 run: setup
 	$(BIN)/tap serve
+
+## run-postgres: the same on PostgreSQL (creates and migrates the database if needed)
+run-postgres: setup
+	TAP_DATABASE_URL=$(DATABASE_URL) TAP_MIGRATE_ON_START=true $(BIN)/tap serve --profile postgres
 
 ## test: install what is missing, then lint, type-check, check the layers, run every test
 test: setup lint typecheck imports pytest

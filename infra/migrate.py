@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url, text
 
 from adapters.sql.engines import postgres_engine
 from infra.secrets import database_url_from_secret
@@ -39,8 +39,29 @@ def migrate_database(settings: Settings) -> None:
         )
     else:
         raise ValueError(f"no database to migrate for persistence {settings.persistence!r}")
+    if settings.persistence == "postgres" and url:
+        ensure_database(url)
     engine = postgres_engine(url or "", pool_size=1, lock_timeout_seconds=30)
     try:
         migrate(engine)
     finally:
         engine.dispose()
+
+
+def ensure_database(url: str) -> None:
+    """Create the local database if it does not exist yet (a developer's first run)."""
+    target = make_url(url)
+    maintenance = postgres_engine(
+        target.set(database="postgres").render_as_string(hide_password=False),
+        pool_size=1,
+        lock_timeout_seconds=30,
+    ).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with maintenance.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            ).first()
+            if exists is None:
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        maintenance.engine.dispose()

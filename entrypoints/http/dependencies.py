@@ -37,6 +37,7 @@ from domain.ids import CustomerId
 from infra.container import Container
 
 T = TypeVar("T")
+MAX_REMEMBERED_CUSTOMERS = 100_000
 
 
 class Services:
@@ -50,6 +51,7 @@ class Services:
         self.profile = profile
         self.version = version
         self._use_threads = use_threads
+        self._customers: dict[str, CustomerId] = {}
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run a use case. Adapters that wait on I/O (a database, a remote service) would stall
@@ -64,9 +66,19 @@ class Services:
         return await sync_to_thread(work)
 
     def customer_id(self, principal: Any) -> CustomerId:
-        """The customer the request's verified token speaks for."""
+        """The customer the request's verified token speaks for.
+
+        Remembered per subject: a subject's customer never changes (customers are not deleted),
+        and looking it up costs a database transaction on every request otherwise."""
+        known = self._customers.get(principal.subject)
+        if known is not None:
+            return known
         identify: IdentifyCustomer = self._container.identify_customer()
-        return identify(principal)
+        customer_id = identify(principal)
+        if len(self._customers) >= MAX_REMEMBERED_CUSTOMERS:
+            self._customers.clear()
+        self._customers[principal.subject] = customer_id
+        return customer_id
 
     @property
     def register_customer(self) -> RegisterCustomer:
