@@ -1,11 +1,12 @@
 """The `tap` command: `tap serve` runs the local build, `tap migrate` brings a database's schema
-up to date."""
+up to date, `tap seed` fills a database with generated sample data."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import time
 from collections.abc import Sequence
 
 import uvicorn
@@ -13,9 +14,19 @@ from pydantic import ValidationError
 
 from entrypoints.http.app import create_app
 from infra.container import ConfigurationError, build_container
-from infra.demo_data import demo_settings, seed_demo_data
+from infra.demo_data import demo_settings, is_seeded, seed_demo_data
 from infra.logging import configure_logging
 from infra.migrate import migrate_database
+from infra.sample_data import (
+    SampleDataConflictError,
+    SampleSpec,
+    SampleSummary,
+    describe,
+    fingerprint,
+    generate_sample_data,
+    sample_data_container,
+    sample_people,
+)
 from infra.settings import Settings
 
 log = logging.getLogger("tap")
@@ -87,6 +98,57 @@ def migrate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def seed_command(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    configure_logging("WARNING", settings.log_json)  # stdout is for the summary line
+    if args.demo:
+        settings = demo_settings(settings)
+    try:
+        spec = SampleSpec(
+            seed=args.seed,
+            customers=args.customers,
+            tickets_per_customer=args.tickets,
+            order_share=args.order_share,
+        )
+    except ValueError as error:
+        print(f"tap seed: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    try:
+        container = sample_data_container(settings, spec.seed)
+        if settings.migrate_on_start and settings.persistence != "memory":
+            migrate_database(settings)
+        started = time.perf_counter()
+        if args.demo:
+            if is_seeded(container):
+                raise SampleDataConflictError("this database already holds the demo data")
+            seed_demo_data(container, crowd=spec)
+        else:
+            generate_sample_data(container, spec)
+        elapsed = time.perf_counter() - started
+    except ConfigurationError as error:
+        print(f"tap seed: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    except SampleDataConflictError as error:
+        print(f"tap seed: nothing written: {error}", file=sys.stderr)  # noqa: T201
+        return 1
+    rows = describe(container, [p.email for p in sample_people(spec)])
+    summary = SampleSummary.read(spec.seed, rows)
+    print(  # noqa: T201
+        f"tap seed: {'the demo cast and ' if args.demo else ''}{summary.line()}; "
+        f"seed {spec.seed}, {settings.persistence}, {elapsed:.1f} s, "
+        f"fingerprint {fingerprint(rows)}"
+    )
+    return 0
+
+
+def _ticket_range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    try:
+        return int(low), int(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a range like 1-4") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tap", description="Ticket Auto-Processing")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +169,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     migrate_parser.add_argument("--profile", choices=profiles[1:], default=None)
     migrate_parser.set_defaults(handler=migrate_command)
+
+    seed_parser = commands.add_parser(
+        "seed",
+        help="fill the database (postgres: TAP_DATABASE_URL) with generated customers, tickets "
+        "and past orders; the same seed on the same day gives the same data",
+    )
+    seed_parser.add_argument("--customers", type=int, default=100, help="default 100")
+    seed_parser.add_argument("--seed", type=int, default=1, help="default 1")
+    seed_parser.add_argument(
+        "--tickets", type=_ticket_range, default=(1, 4), help="per customer, default 1-4"
+    )
+    seed_parser.add_argument(
+        "--order-share",
+        type=float,
+        default=0.5,
+        help="share of the tickets held with past upgrade orders, default 0.5",
+    )
+    seed_parser.add_argument(
+        "--demo", action="store_true", help="the demo logins too (alice@example.com...)"
+    )
+    seed_parser.add_argument(
+        "--profile",
+        choices=profiles,
+        default=None,
+        help="default memory (or TAP_PROFILE); memory only tries it out, the data dies with it",
+    )
+    seed_parser.set_defaults(handler=seed_command)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

@@ -1,35 +1,32 @@
 """Demo data for the local build: customers, tickets in every state, and real past upgrades.
 
-Everything with a history (confirmed upgrades, the pending quote) is made through the same use
-cases a customer's requests go through, with the dummy gateway's test card; only tickets, which
-this system does not sell, are written directly.
+The demo cast (the README's "Demo logins") is written with the seeder's primitives, like the
+generated sample data: everything with a history (confirmed upgrades, the pending quote) goes
+through the use cases a customer's requests go through, with the dummy gateway's test card; only
+tickets, which this system does not sell, are written directly. A generated crowd of customers
+with a past can join them (`crowd`), on a container whose clock can be set.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from adapters.clock import SystemClock
 from application.ports.clock import Clock
-from application.use_cases.customers import RegisterCustomerCommand
-from application.use_cases.pay_for_upgrade import PayForUpgradeCommand
-from application.use_cases.quote_upgrade import QuoteUpgradeCommand
-from domain.cards import PaymentCard
-from domain.customers import EmailAddress
-from domain.ids import CustomerId, OrderId, TicketId
 from domain.park import Park
 from domain.policy import UpgradePolicy
-from domain.tickets import Ticket, TicketNumber, TicketStatus
+from domain.tickets import TicketNumber, TicketStatus
 from domain.tiers import Tier
 from infra.container import Container
+from infra.sample_data import SampleSpec, generate_sample_data
+from infra.seeding import DEMO_PASSWORD, Outcome, Seeder, TicketSpec
 from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 
-DEMO_PASSWORD = "Funland-2026"  # noqa: S105  # documented in the README; demo logins only
-TEST_CARD = PaymentCard.parse("4242 4242 4242 4242", 12, 2030, "123", "Demo Customer")
 GROUP_SIZE = 38  # sells a Double Fun date down to 2 of 40
 
 
@@ -56,6 +53,7 @@ ACTIVE, USED, CANCELLED, EXPIRED, REFUNDED = (
     TicketStatus.EXPIRED,
     TicketStatus.REFUNDED,
 )
+CONFIRMED, QUOTED = Outcome.CONFIRMED, Outcome.QUOTED
 GENERAL, STANDARD, NON_STOP, DOUBLE_FUN = (
     Tier.GENERAL,
     Tier.STANDARD,
@@ -137,19 +135,34 @@ def nearly_sold_out_day(today: date, policy: UpgradePolicy) -> date:
 LOAD_TESTER = DemoCustomer("loadtest@example.com", "Load", "Tester", ())
 
 
-def seed_demo_data(container: Container, load_tickets: int = 0) -> None:
-    """Fill an empty store with the demo customers, tickets and orders.
+@dataclass(frozen=True, slots=True)
+class DemoUpgrade:
+    email: str
+    serial: int
+    tier: Tier
+    day: date
+    outcome: Outcome
+
+
+def is_seeded(container: Container) -> bool:
+    """Whether the demo cast is there already (a database keeps it across restarts)."""
+    return Seeder(container).is_registered(CUSTOMERS[0].email)
+
+
+def seed_demo_data(
+    container: Container, load_tickets: int = 0, crowd: SampleSpec | None = None
+) -> None:
+    """Fill the store with the demo customers, tickets and orders, unless they are there.
 
     `load_tickets` adds that many general tickets, spread over the window, to a load-test
-    customer, for the benchmarks.
+    customer, for the benchmarks. `crowd` first generates that many customers with a past
+    (it needs a container whose clock can be set); they leave the cast's dates alone.
     """
-    policy = container.policy()
-    now = container.clock().now()
-    today = policy.park.today(now)
-    with container.unit_of_work() as uow:
-        if uow.customers.by_email(EmailAddress.parse(CUSTOMERS[0].email)) is not None:
-            log.info("demo data already there")  # a database keeps it across restarts
-            return
+    if is_seeded(container):
+        log.info("demo data already there")
+        return
+    seeder = Seeder(container, password=DEMO_PASSWORD)  # the README's, for every demo login
+    policy, now, today = seeder.policy, seeder.now(), seeder.today
     crowd_day = nearly_sold_out_day(today, policy)
     group = tuple(
         DemoTicket(20000001 + n, GENERAL, (crowd_day - today).days) for n in range(GROUP_SIZE)
@@ -165,52 +178,45 @@ def seed_demo_data(container: Container, load_tickets: int = 0) -> None:
     )
     holdings = [(customer, customer.tickets) for customer in CUSTOMERS]
     holdings += [(GROUP, group)] + ([(LOAD_TESTER, load)] if load else [])
+    upgrades = [
+        DemoUpgrade("eve@example.com", 10000041, STANDARD, today + timedelta(days=21), CONFIRMED),
+        DemoUpgrade("dave@example.com", 10000031, NON_STOP, today + timedelta(days=14), QUOTED),
+    ] + [DemoUpgrade(GROUP.email, t.serial, DOUBLE_FUN, crowd_day, CONFIRMED) for t in group]
 
-    register = container.register_customer()
-    customers: dict[str, CustomerId] = {}
-    for customer, _ in holdings:
-        command = RegisterCustomerCommand(
-            customer.email, DEMO_PASSWORD, customer.first_name, customer.last_name
+    if crowd is not None:  # the crowd's past first; the cast acts today
+        reserved = Counter((upgrade.tier, upgrade.day) for upgrade in upgrades)
+        # The group's day stays 2 of 40, as the README says: the crowd keeps off it.
+        reserved[(DOUBLE_FUN, crowd_day)] = policy.capacity.capacity(DOUBLE_FUN, crowd_day)
+        generate_sample_data(container, crowd, reserved=reserved)
+
+    customers = {
+        customer.email: seeder.register(customer.email, customer.first_name, customer.last_name)
+        for customer, _ in holdings
+    }
+    tickets = seeder.issue(
+        TicketSpec(
+            owner=customers[customer.email],
+            serial=demo_ticket.serial,
+            tier=demo_ticket.tier,
+            visit=today + timedelta(days=demo_ticket.visit_in_days),
+            purchased_at=now - timedelta(days=30),
+            status=demo_ticket.status,
         )
-        customers[customer.email] = register(command).customer.id
-
-    tickets: dict[int, TicketId] = {}
-    ids = container.ids()
-    with container.unit_of_work() as uow:
-        for customer, owned in holdings:
-            for demo_ticket in owned:
-                visit = today + timedelta(days=demo_ticket.visit_in_days)
-                ticket = Ticket(
-                    id=TicketId(ids.new_id()),
-                    number=TicketNumber.from_serial(demo_ticket.serial),
-                    customer_id=customers[customer.email],
-                    tier=demo_ticket.tier,
-                    visit_date=visit,
-                    price_paid=policy.prices.price(demo_ticket.tier, visit),
-                    status=demo_ticket.status,
-                    purchased_at=now - timedelta(days=30),
-                    updated_at=now - timedelta(days=30),
-                )
-                uow.tickets.add(ticket)
-                tickets[demo_ticket.serial] = ticket.id
-        uow.commit()
-
-    quote, pay = container.quote_upgrade(), container.pay_for_upgrade()
-
-    def upgrade(email: str, serial: int, tier: Tier, day: date, paid: bool = True) -> None:
-        order = quote(QuoteUpgradeCommand(customers[email], str(tickets[serial]), tier.key, day))
-        if paid:
-            pay(PayForUpgradeCommand(customers[email], OrderId(order.id), TEST_CARD))
-
-    upgrade("eve@example.com", 10000041, STANDARD, today + timedelta(days=21))
-    upgrade("dave@example.com", 10000031, NON_STOP, today + timedelta(days=14), paid=False)
-    for demo_ticket in group:
-        upgrade(GROUP.email, demo_ticket.serial, DOUBLE_FUN, crowd_day)
+        for customer, owned in holdings
+        for demo_ticket in owned
+    )
+    by_number = {ticket.number.value: ticket.id for ticket in tickets}
+    for upgrade in upgrades:
+        ticket_id = by_number[TicketNumber.from_serial(upgrade.serial).value]
+        seeder.upgrade(
+            customers[upgrade.email], ticket_id, upgrade.tier, upgrade.day, upgrade.outcome
+        )
     log.info(
         "demo data loaded",
         extra={
             "customers": len(customers),
             "tickets": len(tickets),
             "nearly_sold_out": crowd_day.isoformat(),
+            "crowd": crowd.customers if crowd else 0,
         },
     )
