@@ -90,6 +90,7 @@ class Container(containers.DeclarativeContainer):
         cluster_arn=config.aurora_cluster_arn,
         secret_arn=config.aurora_secret_arn,
         database=config.aurora_database,
+        region=config.aws_region,
         lock_timeout_seconds=config.lock_timeout_seconds,
     )
     database_engine = providers.Selector(

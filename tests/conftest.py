@@ -20,7 +20,7 @@ from infra.container import Container, build_container
 from infra.settings import Settings
 from tests.builders import World
 
-pytest_plugins = ["tests.support.postgres"]
+pytest_plugins = ["tests.support.postgres", "tests.support.data_api"]
 
 # Every property test runs at least 100 examples; CI runs more, derandomized so a failure
 # reproduces on a rerun.

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, insert, select, update
 
 from adapters.sql.session import SqlSession
-from adapters.sql.staging import Staged
+from adapters.sql.staging import Staged, only
 from adapters.sql.tables import customers
 from domain.customers import Customer, EmailAddress
 from domain.ids import CustomerId
@@ -19,15 +19,11 @@ _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _BY_SUBJECT = _SELECT.where(_C.subject == bindparam("subject"))
 _BY_EMAIL = _SELECT.where(_C.email == bindparam("email"))
 _INSERT = insert(customers)
+_MUTABLE = ("email", "first_name", "last_name", "subject", "updated_at")
 _UPDATE = (
     update(customers)
     .where(_C.id == bindparam("key"))
-    .values(
-        {
-            name: bindparam(name)
-            for name in ("email", "first_name", "last_name", "subject", "updated_at")
-        }
-    )
+    .values({name: bindparam(name) for name in _MUTABLE})
 )
 
 
@@ -91,7 +87,7 @@ class SqlCustomerRepository:
         if inserts := self._staged.inserts():
             self._session.execute(_INSERT, [to_row(c) for c in inserts])
         if updates := self._staged.updates():
-            self._session.execute(_UPDATE, [{**to_row(c), "key": c.id} for c in updates])
+            self._session.execute(_UPDATE, [only(to_row(c), _MUTABLE, c.id) for c in updates])
         self._staged.clear()
 
     def _one(self, statement: Any, parameters: dict[str, Any]) -> Customer | None:

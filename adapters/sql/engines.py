@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.dialects import registry
+
+from adapters.sql import data_api
 
 
 def postgres_engine(url: str, pool_size: int, lock_timeout_seconds: float) -> Engine:
@@ -25,24 +29,33 @@ def postgres_engine(url: str, pool_size: int, lock_timeout_seconds: float) -> En
 
 
 def aurora_engine(
-    cluster_arn: str, secret_arn: str, database: str, lock_timeout_seconds: float
+    cluster_arn: str, secret_arn: str, database: str, region: str, lock_timeout_seconds: float
 ) -> Engine:
     """The Data API dialect: no connections to pool, credentials from Secrets Manager by ARN.
     Each transaction sets its lock timeout and time zone itself (there is no session to set
     them on once)."""
+    registry.register(data_api.NAME, data_api.__name__, data_api.DataApiDialect.__name__)
     engine = create_engine(
-        f"postgresql+auroradataapi://:@/{database}",
-        connect_args={"aurora_cluster_arn": cluster_arn, "secret_arn": secret_arn},
+        f"{data_api.DRIVER}://:@/{database}",
+        connect_args={
+            "aurora_cluster_arn": cluster_arn,
+            "secret_arn": secret_arn,
+            # One client for the engine, in the configured region (the driver would otherwise
+            # make one per connection from the environment's region).
+            "rds_data_client": boto3.client("rds-data", region_name=region),
+        },
     )
-    milliseconds = str(max(1, round(lock_timeout_seconds * 1000)))
+    milliseconds = max(1, round(lock_timeout_seconds * 1000))
+    # Built once per engine; the values are numbers and a constant, so nothing is bound.
+    settings = text(
+        f"SELECT set_config('lock_timeout', '{milliseconds}ms', true),"
+        " set_config('TimeZone', 'UTC', true)"
+    )
 
+    # Runs as the transaction's first statement: the driver opens the Data API transaction
+    # on it (BeginTransaction), and `true` makes both settings last until that one ends.
     @event.listens_for(engine, "begin")
     def _session_settings(connection: Any) -> None:
-        connection.execute(
-            text(
-                "SELECT set_config('lock_timeout', :ms, true), set_config('TimeZone', 'UTC', true)"
-            ),
-            {"ms": milliseconds},
-        )
+        connection.execute(settings)
 
     return engine

@@ -64,6 +64,13 @@ def sqlstate_and_constraint(error: DBAPIError) -> tuple[str | None, str | None]:
     return state, constraint
 
 
+def is_unique_violation(error: DBAPIError) -> bool:
+    """By SQLState, not by exception class: the Data API driver raises a plain DatabaseError,
+    not an IntegrityError, for every error whose message has no `Position` (unique violations
+    among them)."""
+    return sqlstate_and_constraint(error)[0] == "23505"
+
+
 def translate(error: DBAPIError) -> Exception:
     """The application error for a database error, or the error itself if it means a bug."""
     state, constraint = sqlstate_and_constraint(error)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from adapters.identity.logins import EMAIL_TAKEN, Login
+from adapters.sql.errors import is_unique_violation
 from adapters.sql.tables import local_logins
 from application.ports.clock import Clock
 from domain.errors import ConflictError
@@ -14,8 +15,11 @@ _C = local_logins.c
 _INSERT = insert(local_logins)
 _BY_EMAIL = select(local_logins).where(_C.email == bindparam("email"))
 _REMOVE = delete(local_logins).where(_C.subject == bindparam("subject"))
+# Named apart from the columns: an UPDATE reserves a column's own name for its SET clause.
 _CHANGE_EMAIL = (
-    update(local_logins).where(_C.subject == bindparam("subject")).values(email=bindparam("email"))
+    update(local_logins)
+    .where(_C.subject == bindparam("k_subject"))
+    .values(email=bindparam("email"))
 )
 
 
@@ -38,7 +42,9 @@ class SqlLoginStore:
         try:
             with self._engine.begin() as connection:
                 connection.execute(_INSERT, row)
-        except IntegrityError as error:
+        except DBAPIError as error:
+            if not is_unique_violation(error):
+                raise
             raise _taken() from error
 
     def by_email(self, email: str) -> Login | None:
@@ -53,6 +59,8 @@ class SqlLoginStore:
     def change_email(self, subject: str, email: str) -> None:
         try:
             with self._engine.begin() as connection:
-                connection.execute(_CHANGE_EMAIL, {"subject": subject, "email": email})
-        except IntegrityError as error:
+                connection.execute(_CHANGE_EMAIL, {"k_subject": subject, "email": email})
+        except DBAPIError as error:
+            if not is_unique_violation(error):
+                raise
             raise _taken() from error

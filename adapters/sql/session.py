@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, Executable
+from sqlalchemy import Connection, CursorResult, Engine, Executable, text
 from sqlalchemy.exc import DBAPIError
 
 from adapters.sql.errors import translate
 
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+# Deferred constraints (one live hold per ticket) are checked by this statement rather than by
+# COMMIT where the driver needs it: the Data API driver lets a failed CommitTransaction escape
+# as a botocore error, without the DB-API error class. psycopg reports a failed COMMIT like any
+# statement, so it spares the extra round trip.
+_CHECK_DEFERRED = text("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class SqlSession:
@@ -20,6 +25,8 @@ class SqlSession:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._connection: Connection | None = None
+        self._wrote = False
+        self._check_deferred = getattr(engine.dialect, "checks_deferred_before_commit", False)
 
     def execute(
         self,
@@ -28,6 +35,7 @@ class SqlSession:
     ) -> CursorResult[Any]:
         if self._connection is None:
             self._connection = self._engine.connect()
+        self._wrote = self._wrote or statement.is_dml
         try:
             return self._connection.execute(statement, parameters)
         except DBAPIError as error:
@@ -37,8 +45,10 @@ class SqlSession:
         if self._connection is None:
             return
         try:
+            if self._wrote and self._check_deferred:
+                self._connection.execute(_CHECK_DEFERRED)
             self._connection.commit()
-        except DBAPIError as error:  # deferred constraints are checked here
+        except DBAPIError as error:
             raise translate(error) from error
         finally:
             self.close()
@@ -51,6 +61,7 @@ class SqlSession:
                 self.close()
 
     def close(self) -> None:
+        self._wrote = False
         if self._connection is not None:
             connection, self._connection = self._connection, None
             connection.close()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, insert, select, update
 
 from adapters.sql.session import SqlSession
-from adapters.sql.staging import Staged
+from adapters.sql.staging import Staged, only
 from adapters.sql.tables import tickets
 from domain.ids import CustomerId, TicketId
 from domain.money import Money
@@ -25,15 +25,11 @@ _OF_CUSTOMER = _SELECT.where(_C.customer_id == bindparam("customer_id")).order_b
     _C.visit_date, _C.number
 )
 _INSERT = insert(tickets)
+_MUTABLE = ("tier", "visit_date", "price_paid", "currency", "status", "updated_at")
 _UPDATE = (
     update(tickets)
     .where(_C.id == bindparam("key"))
-    .values(
-        {
-            name: bindparam(name)
-            for name in ("tier", "visit_date", "price_paid", "currency", "status", "updated_at")
-        }
-    )
+    .values({name: bindparam(name) for name in _MUTABLE})
 )
 
 
@@ -101,7 +97,7 @@ class SqlTicketRepository:
         if inserts := self._staged.inserts():
             self._session.execute(_INSERT, [to_row(t) for t in inserts])
         if updates := self._staged.updates():
-            self._session.execute(_UPDATE, [{**to_row(t), "key": t.id} for t in updates])
+            self._session.execute(_UPDATE, [only(to_row(t), _MUTABLE, t.id) for t in updates])
         self._staged.clear()
 
     def _one(self, statement: Any, parameters: dict[str, Any]) -> Ticket | None:

@@ -12,6 +12,8 @@ import pytest
 from adapters.clock import FixedClock
 from application.ports.idempotency import IdempotencyStore, StoredResponse
 from tests.conftest import build_test_container, make_settings
+from tests.support.data_api import aurora_settings
+from tests.support.data_api_server import DataApiServer
 from tests.support.postgres import empty_tables
 
 DAY = timedelta(hours=24)
@@ -102,3 +104,15 @@ class TestPostgresIdempotencyStore(IdempotencyStoreContract):
         empty_tables(container.postgres_engine())
         yield container.idempotency_store()
         container.postgres_engine().dispose()
+
+
+class TestDataApiIdempotencyStore(IdempotencyStoreContract):
+    @pytest.fixture
+    def store(
+        self, clock: FixedClock, tmp_path: Path, postgres_url: str, data_api: DataApiServer
+    ) -> Iterator[IdempotencyStore]:
+        container = build_test_container(aurora_settings(tmp_path, postgres_url), clock)
+        empty_tables(container.aurora_engine())
+        yield container.idempotency_store()
+        container.aurora_engine().dispose()
+        assert data_api.open_transactions == 0, "a claim left its transaction open"

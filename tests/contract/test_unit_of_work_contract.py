@@ -58,6 +58,8 @@ from tests.contract.uow_support import (
     state,
     upgrade,
 )
+from tests.support.data_api import aurora_settings
+from tests.support.data_api_server import DataApiServer
 from tests.support.postgres import empty_tables
 
 # -- the contract -----------------------------------------------------------------------------
@@ -811,3 +813,28 @@ class TestPostgresUnitOfWork(UnitOfWorkContract):
         empty_tables(engine)
         yield container.unit_of_work
         engine.dispose()
+
+
+# -- Aurora through the Data API ------------------------------------------------------------------
+
+
+class TestDataApiUnitOfWork(UnitOfWorkContract):
+    """The aurora persistence: the same SQL through the aurora-data-api driver and its
+    SQLAlchemy dialect, against the Data API stand-in over the run's PostgreSQL."""
+
+    @pytest.fixture
+    def uow_factory(
+        self,
+        clock: FixedClock,
+        lock_timeout: float,
+        tmp_path: Path,
+        postgres_url: str,
+        data_api: DataApiServer,
+    ) -> Iterator[UnitOfWorkFactory]:
+        settings = aurora_settings(tmp_path, postgres_url, lock_timeout_seconds=lock_timeout)
+        container = build_test_container(settings, clock)
+        engine = container.aurora_engine()
+        empty_tables(engine)
+        yield container.unit_of_work
+        engine.dispose()
+        assert data_api.open_transactions == 0, "a unit of work left its transaction open"
