@@ -39,6 +39,9 @@ def app_version() -> str:
 def create_app(container: Container, settings: Settings, background: bool = True) -> Litestar:
     """The HTTP app over a built container. `background=False` leaves the outbox to the caller
     (tests run the dispatcher themselves, step by step)."""
+    services = Services(
+        container, settings.profile, app_version(), settings.use_threads, settings.db_pool_size
+    )
     lifespan = []
     if background:
         lifespan.append(
@@ -54,9 +57,8 @@ def create_app(container: Container, settings: Settings, background: bool = True
                 middleware=[bearer_authentication(container.token_verifier())],
             ),
         ],
-        dependencies=dependencies(
-            Services(container, settings.profile, app_version(), settings.use_threads)
-        ),
+        dependencies=dependencies(services),
+        on_shutdown=[services.close],
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=settings.cors_origins,

@@ -7,10 +7,12 @@ sibling dependencies, which costs a task per dependency.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from litestar.concurrency import sync_to_thread
 from litestar.di import Provide
 from prometheus_client import CollectorRegistry
 
@@ -45,12 +47,21 @@ class Services:
     provider overrides apply."""
 
     def __init__(
-        self, container: Container, profile: str, version: str, use_threads: bool = True
+        self,
+        container: Container,
+        profile: str,
+        version: str,
+        use_threads: bool = True,
+        worker_threads: int = 8,
     ) -> None:
         self._container = container
         self.profile = profile
         self.version = version
         self._use_threads = use_threads
+        # As many workers as database connections: asyncio's default pool has min(32, CPUs + 4)
+        # threads, which on a 2-core machine lets only 6 requests use the database at once
+        # however large its pool.
+        self._workers = ThreadPoolExecutor(worker_threads, thread_name_prefix="use-case")
         self._customers: dict[str, CustomerId] = {}
 
     async def run(self, work: Callable[[], T]) -> T:
@@ -58,12 +69,16 @@ class Services:
         every other request if run on the event loop, so then it goes to a worker thread; when
         every adapter answers from memory, the thread hop would cost more than the work."""
         if self._use_threads:
-            return await sync_to_thread(work)
+            return await self.run_blocking(work)
         return work()
 
     async def run_blocking(self, work: Callable[[], T]) -> T:
-        """Run work that is slow whatever the adapters (password hashing) in a worker thread."""
-        return await sync_to_thread(work)
+        """Run work in a worker thread, with the request's context (its request id)."""
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self._workers, context.run, work)
+
+    def close(self) -> None:
+        self._workers.shutdown(wait=False, cancel_futures=True)
 
     def customer_id(self, principal: Any) -> CustomerId:
         """The customer the request's verified token speaks for.
