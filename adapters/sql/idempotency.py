@@ -25,10 +25,12 @@ _CLAIM = (
     .on_conflict_do_nothing()
     .returning(_C.scope)
 )
-_EXISTING = select(idempotency_keys).where(_KEY).with_for_update()
+_EXISTING = select(idempotency_keys).where(_KEY)
+# Atomic on its own: only a key past its retention is taken over, by exactly one claimer.
 _RECLAIM = (
     update(idempotency_keys)
-    .where(_KEY)
+    .where(_KEY, _C.created_at <= bindparam("expire_before"))
+    .returning(_C.scope)
     .values(
         fingerprint=bindparam("fingerprint"),
         created_at=bindparam("now"),
@@ -57,31 +59,41 @@ def _record(row: Row[Any]) -> IdempotencyRecord:
 
 
 class SqlIdempotencyStore:
-    """Each call is its own short transaction, apart from the business one: a claim must be
-    visible to a concurrent retry at once, and must survive the business transaction failing."""
+    """Every call is one statement in autocommit, apart from the business transaction: a claim
+    must be visible to a concurrent retry at once and survive the business transaction failing,
+    and a single statement needs no BEGIN and COMMIT round trips around it."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        self._autocommit = getattr(engine.dialect, "supports_autocommit", True)
+        self._engine = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if self._autocommit else engine
+        )
+
+    def _connection(self) -> Any:
+        # Where a driver has no autocommit (the Data API), one short transaction instead.
+        return self._engine.connect() if self._autocommit else self._engine.begin()
 
     def claim(
         self, scope: str, key: str, fingerprint: str, now: datetime, expire_before: datetime
     ) -> IdempotencyRecord | None:
         names = {"k_scope": scope, "k_key": key}
-        with self._engine.begin() as connection:
-            claimed = connection.execute(
-                _CLAIM, {"scope": scope, "key": key, "fingerprint": fingerprint, "now": now}
-            ).first()
+        new = {"fingerprint": fingerprint, "now": now}
+        with self._connection() as connection:
+            claimed = connection.execute(_CLAIM, {"scope": scope, "key": key, **new}).first()
             if claimed is not None:
                 return None
-            row = connection.execute(_EXISTING, names).first()
-            if row is None or row.created_at <= expire_before:
-                # Kept past its retention: the key is free again.
-                connection.execute(_RECLAIM, {**names, "fingerprint": fingerprint, "now": now})
+            reclaimed = connection.execute(
+                _RECLAIM, {**names, **new, "expire_before": expire_before}
+            ).first()
+            if reclaimed is not None:  # it was kept past its retention: free again
                 return None
-            return _record(row)
+            row = connection.execute(_EXISTING, names).first()
+        if row is None:  # released between the two statements: try once more
+            return self.claim(scope, key, fingerprint, now, expire_before)
+        return _record(row)
 
     def complete(self, scope: str, key: str, response: StoredResponse) -> None:
-        with self._engine.begin() as connection:
+        with self._connection() as connection:
             connection.execute(
                 _COMPLETE,
                 {
@@ -94,5 +106,5 @@ class SqlIdempotencyStore:
             )
 
     def release(self, scope: str, key: str) -> None:
-        with self._engine.begin() as connection:
+        with self._connection() as connection:
             connection.execute(_RELEASE, {"k_scope": scope, "k_key": key})
