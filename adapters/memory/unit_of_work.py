@@ -128,6 +128,14 @@ class MemoryTicketRepository:
         self._uow.lock("ticket", ticket_id, "this ticket")
         return self.get(ticket_id)
 
+    def by_number(self, number: TicketNumber) -> Ticket | None:
+        ticket_id = self.id_for_number(number)
+        return self.get(ticket_id) if ticket_id is not None else None
+
+    def by_number_for_update(self, number: TicketNumber) -> Ticket | None:
+        ticket_id = self.id_for_number(number)
+        return self.get_for_update(ticket_id) if ticket_id is not None else None
+
     def id_for_number(self, number: TicketNumber) -> TicketId | None:
         for ticket in self._uow.changes.tickets.values():  # read your own writes
             if ticket.number == number:

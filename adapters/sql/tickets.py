@@ -21,6 +21,8 @@ _SELECT = select(tickets)
 _BY_ID = _SELECT.where(_C.id == bindparam("id"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _ID_BY_NUMBER = select(_C.id).where(_C.number == bindparam("number"))
+_BY_NUMBER = _SELECT.where(_C.number == bindparam("number"))
+_BY_NUMBER_FOR_UPDATE = _BY_NUMBER.with_for_update()
 _OF_CUSTOMER = _SELECT.where(_C.customer_id == bindparam("customer_id")).order_by(
     _C.visit_date, _C.number
 )
@@ -73,6 +75,15 @@ class SqlTicketRepository:
     def get_for_update(self, ticket_id: TicketId) -> Ticket | None:
         locked = self._one(_BY_ID_FOR_UPDATE, {"id": ticket_id})
         return self._staged.get(ticket_id) or locked
+
+    def by_number(self, number: TicketNumber) -> Ticket | None:
+        staged = next((t for t in self._staged if t.number == number), None)
+        return staged or self._one(_BY_NUMBER, {"number": number.value})
+
+    def by_number_for_update(self, number: TicketNumber) -> Ticket | None:
+        locked = self._one(_BY_NUMBER_FOR_UPDATE, {"number": number.value})
+        staged = next((t for t in self._staged if t.number == number), None)
+        return staged or locked
 
     def id_for_number(self, number: TicketNumber) -> TicketId | None:
         staged = next((t.id for t in self._staged if t.number == number), None)

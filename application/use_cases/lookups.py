@@ -18,12 +18,13 @@ from domain.tickets import Ticket, TicketReference
 def find_ticket(
     uow: UnitOfWork, customer_id: CustomerId, reference: TicketReference, for_update: bool = False
 ) -> Ticket:
-    ticket_id = reference.ticket_id
-    if ticket_id is None and reference.number is not None:
-        ticket_id = uow.tickets.id_for_number(reference.number)
     ticket = None
-    if ticket_id is not None:
-        ticket = uow.tickets.get_for_update(ticket_id) if for_update else uow.tickets.get(ticket_id)
+    if reference.ticket_id is not None:
+        tickets, ticket_id = uow.tickets, reference.ticket_id
+        ticket = tickets.get_for_update(ticket_id) if for_update else tickets.get(ticket_id)
+    elif reference.number is not None:
+        tickets, number = uow.tickets, reference.number
+        ticket = tickets.by_number_for_update(number) if for_update else tickets.by_number(number)
     if ticket is None or not ticket.belongs_to(customer_id):
         raise NotFoundError("ticket_not_found", TICKET_NOT_FOUND.message, TICKET_NOT_FOUND.guidance)
     return ticket

@@ -119,6 +119,7 @@ class UnitOfWorkContract:
             by_email = uow.customers.by_email(seeded.customer.email)
             by_subject = uow.customers.by_subject(seeded.customer.subject)
             ticket_id = uow.tickets.id_for_number(seeded.ticket.number)
+            by_number = uow.tickets.by_number(seeded.ticket.number)
             tickets = uow.tickets.list_for_customer(seeded.customer.id)
             orders = uow.orders.list_for_customer(seeded.customer.id)
             live = uow.orders.live_for_ticket(seeded.ticket.id, clock.now())
@@ -127,6 +128,8 @@ class UnitOfWorkContract:
         assert by_subject is not None
         assert by_email.id == by_subject.id == seeded.customer.id
         assert ticket_id == seeded.ticket.id
+        assert by_number is not None
+        assert state(by_number) == state(seeded.ticket)
         assert [t.id for t in tickets] == [seeded.ticket.id]
         assert [o.id for o in orders] == [seeded.order.id]
         assert live is not None

@@ -206,6 +206,11 @@ LOCKABLES = {
     "ticket": Lockable(
         lambda uow, s, _: uow.tickets.get_for_update(s.ticket.id), upgrade, lambda t: t.tier
     ),
+    "ticket by number": Lockable(
+        lambda uow, s, _: uow.tickets.by_number_for_update(s.ticket.number),
+        upgrade,
+        lambda t: t.tier,
+    ),
     "order": Lockable(
         lambda uow, s, _: uow.orders.get_for_update(s.order.id),
         start_paying,
