@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
 from dependency_injector import containers, providers
 from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
 
 from adapters.clock import SystemClock
 from adapters.email.file_sender import FileEmailSender, RecordingEmailSender
@@ -23,7 +24,7 @@ from adapters.memory.unit_of_work import MemoryUnitOfWork
 from adapters.observability.outcome_metrics import PrometheusOutcomeCounter
 from adapters.payments.dummy import DummyPaymentGateway
 from adapters.realtime.hub import FanOutPublisher, InMemoryProgressHub
-from adapters.sql.engines import aurora_engine, postgres_engine
+from adapters.sql import engines
 from adapters.sql.idempotency import SqlIdempotencyStore
 from adapters.sql.logins import SqlLoginStore
 from adapters.sql.unit_of_work import SqlUnitOfWork
@@ -61,6 +62,19 @@ def _hours(value: int) -> timedelta:
     return timedelta(hours=value)
 
 
+def disposed(make_engine: Callable[..., Engine]) -> Callable[..., Iterator[Engine]]:
+    """A resource initializer: the engine, then its disposal at shutdown."""
+
+    def resource(**arguments: Any) -> Iterator[Engine]:
+        engine = make_engine(**arguments)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+    return resource
+
+
 class Container(containers.DeclarativeContainer):
     """Adapters are chosen by configuration alone; use cases never know which they got."""
 
@@ -79,14 +93,23 @@ class Container(containers.DeclarativeContainer):
     memory_store = providers.Singleton(
         MemoryStore, clock=clock, lock_timeout=config.lock_timeout_seconds
     )
-    postgres_engine = providers.Singleton(
-        postgres_engine,
+    # Engines are resources: built on first use (the memory profile never builds one) and
+    # disposed by container.shutdown_resources(), which closes their pooled connections.
+    postgres_engine = providers.Resource(
+        disposed(engines.postgres_engine),
         url=settings.provided.database_url_value.call(),
         pool_size=config.db_pool_size,
         lock_timeout_seconds=config.lock_timeout_seconds,
     )
-    aurora_engine = providers.Singleton(
-        aurora_engine,
+    postgres_autocommit_engine = providers.Resource(
+        disposed(engines.postgres_engine),
+        url=settings.provided.database_url_value.call(),
+        pool_size=config.db_pool_size,
+        lock_timeout_seconds=config.lock_timeout_seconds,
+        autocommit=True,
+    )
+    aurora_engine = providers.Resource(
+        disposed(engines.aurora_engine),
         cluster_arn=config.aurora_cluster_arn,
         secret_arn=config.aurora_secret_arn,
         database=config.aurora_database,
@@ -108,8 +131,10 @@ class Container(containers.DeclarativeContainer):
     idempotency_store = providers.Selector(
         config.persistence,
         memory=providers.Singleton(MemoryIdempotencyStore),
-        postgres=providers.Singleton(SqlIdempotencyStore, engine=postgres_engine),
-        aurora=providers.Singleton(SqlIdempotencyStore, engine=aurora_engine),
+        postgres=providers.Singleton(
+            SqlIdempotencyStore, engine=postgres_autocommit_engine, autocommit=True
+        ),
+        aurora=providers.Singleton(SqlIdempotencyStore, engine=aurora_engine, autocommit=False),
     )
     login_store = providers.Selector(
         config.persistence,

@@ -74,5 +74,3 @@ class DataApiDialect(AuroraPostgresDataAPIDialect):  # type: ignore[misc]
     # Read by SqlSession: this driver loses the error class of a failed commit, so deferred
     # constraints are checked by a statement just before it.
     checks_deferred_before_commit = True
-    # Read by SqlIdempotencyStore: statements here always run in a Data API transaction.
-    supports_autocommit = False

@@ -12,9 +12,13 @@ from sqlalchemy.dialects import registry
 from adapters.sql import data_api
 
 
-def postgres_engine(url: str, pool_size: int, lock_timeout_seconds: float) -> Engine:
+def postgres_engine(
+    url: str, pool_size: int, lock_timeout_seconds: float, autocommit: bool = False
+) -> Engine:
     """A pooled psycopg 3 engine. Every session waits at most `lock_timeout_seconds` for a lock
-    and reads instants in UTC, set once per connection rather than once per transaction."""
+    and reads instants in UTC, set once per connection rather than once per transaction.
+    `autocommit` makes a pool whose connections stay in autocommit (for one-statement work,
+    without switching a connection's mode at every checkout)."""
     parsed = make_url(url)
     if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -25,6 +29,7 @@ def postgres_engine(url: str, pool_size: int, lock_timeout_seconds: float) -> En
         max_overflow=pool_size,
         pool_timeout=10,
         connect_args={"options": f"-c lock_timeout={milliseconds} -c TimeZone=UTC"},
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
 
 

@@ -63,11 +63,9 @@ class SqlIdempotencyStore:
     must be visible to a concurrent retry at once and survive the business transaction failing,
     and a single statement needs no BEGIN and COMMIT round trips around it."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._autocommit = getattr(engine.dialect, "supports_autocommit", True)
-        self._engine = (
-            engine.execution_options(isolation_level="AUTOCOMMIT") if self._autocommit else engine
-        )
+    def __init__(self, engine: Engine, autocommit: bool) -> None:
+        self._engine = engine
+        self._autocommit = autocommit  # the engine's connections are in autocommit already
 
     def _connection(self) -> Any:
         # Where a driver has no autocommit (the Data API), one short transaction instead.

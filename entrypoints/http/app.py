@@ -40,7 +40,11 @@ def create_app(container: Container, settings: Settings, background: bool = True
     """The HTTP app over a built container. `background=False` leaves the outbox to the caller
     (tests run the dispatcher themselves, step by step)."""
     services = Services(
-        container, settings.profile, app_version(), settings.use_threads, settings.db_pool_size
+        container,
+        settings.profile,
+        app_version(),
+        settings.use_threads,
+        settings.use_case_threads,
     )
     lifespan = []
     if background:

@@ -58,9 +58,8 @@ class Services:
         self.profile = profile
         self.version = version
         self._use_threads = use_threads
-        # As many workers as database connections: asyncio's default pool has min(32, CPUs + 4)
-        # threads, which on a 2-core machine lets only 6 requests use the database at once
-        # however large its pool.
+        # A pool of our own, sized by settings: asyncio's default one is shared with everything
+        # else and fixed at min(32, CPUs + 4) threads.
         self._workers = ThreadPoolExecutor(worker_threads, thread_name_prefix="use-case")
         self._customers: dict[str, CustomerId] = {}
 

@@ -103,7 +103,7 @@ class TestPostgresIdempotencyStore(IdempotencyStoreContract):
         container = build_test_container(settings, clock)
         empty_tables(container.postgres_engine())
         yield container.idempotency_store()
-        container.postgres_engine().dispose()
+        container.shutdown_resources()
 
 
 class TestDataApiIdempotencyStore(IdempotencyStoreContract):
@@ -114,5 +114,5 @@ class TestDataApiIdempotencyStore(IdempotencyStoreContract):
         container = build_test_container(aurora_settings(tmp_path, postgres_url), clock)
         empty_tables(container.aurora_engine())
         yield container.idempotency_store()
-        container.aurora_engine().dispose()
+        container.shutdown_resources()
         assert data_api.open_transactions == 0, "a claim left its transaction open"

@@ -815,7 +815,7 @@ class TestPostgresUnitOfWork(UnitOfWorkContract):
         engine = container.postgres_engine()
         empty_tables(engine)
         yield container.unit_of_work
-        engine.dispose()
+        container.shutdown_resources()
 
 
 # -- Aurora through the Data API ------------------------------------------------------------------
@@ -839,5 +839,5 @@ class TestDataApiUnitOfWork(UnitOfWorkContract):
         engine = container.aurora_engine()
         empty_tables(engine)
         yield container.unit_of_work
-        engine.dispose()
+        container.shutdown_resources()
         assert data_api.open_transactions == 0, "a unit of work left its transaction open"

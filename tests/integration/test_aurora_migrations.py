@@ -95,7 +95,7 @@ def test_migrate_reads_the_secret_and_builds_the_schema_the_data_api_then_serves
     persist(container.unit_of_work, ana)
     with container.unit_of_work() as uow:
         stored = uow.customers.get(ana.id)
-    container.aurora_engine().dispose()
+    container.shutdown_resources()
     assert stored == ana
 
 

@@ -93,7 +93,7 @@ def shop(postgres_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Shop]
         with uvicorn_in_thread(app) as port:
             yield Shop(port, engine, gateway, World(container, clock))
     finally:
-        engine.dispose()
+        container.shutdown_resources()
 
 
 def outcome(reply: Reply) -> str:

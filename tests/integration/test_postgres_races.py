@@ -79,7 +79,7 @@ def world(engine: Engine, postgres_url: str, tmp_path: Path) -> Iterator[World]:
     settings = make_settings(tmp_path, profile="postgres", database_url=postgres_url)
     container = build_test_container(settings, clock)
     yield World(container, clock)
-    container.postgres_engine().dispose()
+    container.shutdown_resources()
 
 
 def race_for_the_last_unit(

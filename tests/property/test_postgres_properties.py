@@ -72,7 +72,7 @@ def postgres(postgres_url: str) -> Iterator[Postgres]:
     engine = container.postgres_engine()
     yield Postgres(container, clock, engine)
     empty_tables(engine)
-    engine.dispose()
+    container.shutdown_resources()
 
 
 # -- Property 14 -----------------------------------------------------------------------------

@@ -73,4 +73,4 @@ def aurora_container(
     engine = container.aurora_engine()
     empty_tables(engine)
     yield container
-    engine.dispose()
+    container.shutdown_resources()

@@ -60,4 +60,4 @@ def postgres_container(postgres_url: str, clock: FixedClock, tmp_path: Path) -> 
     engine = container.postgres_engine()
     empty_tables(engine)
     yield container
-    engine.dispose()
+    container.shutdown_resources()
