@@ -675,6 +675,7 @@ class Bench:
             **os.environ,
             "BENCH_DATABASE_URL": self.db.url(name),
             "BENCH_POOL_SIZE": str(self.args.pool_size),
+            "BENCH_THREADS": str(self.args.threads),
         }
         command = [
             self.python, "-m", "uvicorn", f"{config.target}:app", "--app-dir", str(BASELINES),
@@ -704,6 +705,7 @@ class Bench:
                 "TAP_RATE_LIMIT_PER_MINUTE": "0",
                 "TAP_MIGRATE_ON_START": "false",
                 "TAP_DB_POOL_SIZE": str(args.pool_size),
+                "TAP_WORKER_THREADS": str(args.threads),
                 "TAP_MAIL_DIR": str(workdir / "mail"),
                 "TAP_SITE_URL": f"http://127.0.0.1:{port}",
             }
@@ -1593,6 +1595,13 @@ def main() -> None:
     parser.add_argument("--configs", default=DEFAULT_CONFIGS, help=f"of {', '.join(CONFIGS)}")
     parser.add_argument("--tickets", type=int, default=24000, help="load tickets per database")
     parser.add_argument("--pool-size", type=int, default=20, help="TAP_DB_POOL_SIZE (default 20)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=max(4, 2 * (os.cpu_count() or 1)),
+        help="worker threads for use cases, the product's and the baseline's alike "
+        "(TAP_WORKER_THREADS; default the product's, twice the CPUs)",
+    )
     parser.add_argument("--no-idempotency-key", action="store_true", help="send no such header")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--quiet-max-cores", type=float, default=0.15)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -38,7 +39,8 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        # msgspec rather than json: a line per request, several times cheaper to encode.
+        return msgspec.json.encode(entry, enc_hook=str).decode()
 
 
 def configure_logging(level: str = "INFO", as_json: bool = True) -> None:

@@ -13,12 +13,20 @@ from adapters.sql import data_api
 
 
 def postgres_engine(
-    url: str, pool_size: int, lock_timeout_seconds: float, autocommit: bool = False
+    url: str,
+    pool_size: int,
+    lock_timeout_seconds: float,
+    autocommit: bool = False,
+    wait_for_disk: bool = True,
 ) -> Engine:
     """A pooled psycopg 3 engine. Every session waits at most `lock_timeout_seconds` for a lock
     and reads instants in UTC, set once per connection rather than once per transaction.
+
     `autocommit` makes a pool whose connections stay in autocommit (for one-statement work,
-    without switching a connection's mode at every checkout)."""
+    without switching a connection's mode at every checkout). `wait_for_disk=False` lets a
+    commit return before its WAL is flushed (synchronous_commit off): a database crash may lose
+    the last fraction of a second of such writes, never reorder them after later durable ones,
+    so it suits records that can be lost without harm (idempotency bookkeeping)."""
     parsed = make_url(url)
     if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -28,7 +36,10 @@ def postgres_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=10,
-        connect_args={"options": f"-c lock_timeout={milliseconds} -c TimeZone=UTC"},
+        connect_args={
+            "options": f"-c lock_timeout={milliseconds} -c TimeZone=UTC"
+            + ("" if wait_for_disk else " -c synchronous_commit=off")
+        },
         **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
 

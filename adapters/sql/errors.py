@@ -50,9 +50,10 @@ _SQLSTATE_IN_MESSAGE = re.compile(r"SQLState: ([0-9A-Z]{5})")
 _CONSTRAINT_IN_MESSAGE = re.compile(r'constraint "([^"]+)"')
 
 
-def sqlstate_and_constraint(error: DBAPIError) -> tuple[str | None, str | None]:
-    """psycopg exposes both as attributes; the Data API only in its message text."""
-    original = error.orig
+def sqlstate_and_constraint(error: Exception) -> tuple[str | None, str | None]:
+    """psycopg exposes both as attributes; the Data API only in its message text. `error` is a
+    SQLAlchemy DBAPIError (wrapping the driver's) or a psycopg error met on the direct path."""
+    original = error.orig if isinstance(error, DBAPIError) else error
     state = getattr(original, "sqlstate", None)
     diagnostic = getattr(original, "diag", None)
     constraint = getattr(diagnostic, "constraint_name", None) if diagnostic else None
@@ -71,7 +72,7 @@ def is_unique_violation(error: DBAPIError) -> bool:
     return sqlstate_and_constraint(error)[0] == "23505"
 
 
-def translate(error: DBAPIError) -> Exception:
+def translate(error: Exception) -> Exception:
     """The application error for a database error, or the error itself if it means a bug."""
     state, constraint = sqlstate_and_constraint(error)
     if state in _BUSY:

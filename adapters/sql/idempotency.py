@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from adapters.sql.session import SqlSession
 from adapters.sql.tables import idempotency_keys
 from application.ports.idempotency import IdempotencyRecord, StoredResponse
 
@@ -59,50 +62,50 @@ def _record(row: Row[Any]) -> IdempotencyRecord:
 
 
 class SqlIdempotencyStore:
-    """Every call is one statement in autocommit, apart from the business transaction: a claim
-    must be visible to a concurrent retry at once and survive the business transaction failing,
-    and a single statement needs no BEGIN and COMMIT round trips around it."""
+    """Each call is a short transaction of its own, apart from the business one: a claim must be
+    visible to a concurrent retry at once and survive the business transaction failing. On an
+    engine whose connections are in autocommit (PostgreSQL) that costs no BEGIN and COMMIT."""
 
-    def __init__(self, engine: Engine, autocommit: bool) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._autocommit = autocommit  # the engine's connections are in autocommit already
 
-    def _connection(self) -> Any:
-        # Where a driver has no autocommit (the Data API), one short transaction instead.
-        return self._engine.connect() if self._autocommit else self._engine.begin()
+    @contextmanager
+    def _session(self) -> Iterator[SqlSession]:
+        session = SqlSession(self._engine)
+        try:
+            yield session
+            session.commit()
+        finally:
+            session.rollback()
 
     def claim(
         self, scope: str, key: str, fingerprint: str, now: datetime, expire_before: datetime
     ) -> IdempotencyRecord | None:
         names = {"k_scope": scope, "k_key": key}
         new = {"fingerprint": fingerprint, "now": now}
-        with self._connection() as connection:
-            claimed = connection.execute(_CLAIM, {"scope": scope, "key": key, **new}).first()
+        with self._session() as session:
+            claimed = session.execute(_CLAIM, {"scope": scope, "key": key, **new}).first()
             if claimed is not None:
                 return None
-            reclaimed = connection.execute(
+            reclaimed = session.execute(
                 _RECLAIM, {**names, **new, "expire_before": expire_before}
             ).first()
             if reclaimed is not None:  # it was kept past its retention: free again
                 return None
-            row = connection.execute(_EXISTING, names).first()
+            row = session.execute(_EXISTING, names).first()
         if row is None:  # released between the two statements: try once more
             return self.claim(scope, key, fingerprint, now, expire_before)
         return _record(row)
 
     def complete(self, scope: str, key: str, response: StoredResponse) -> None:
-        with self._connection() as connection:
-            connection.execute(
-                _COMPLETE,
-                {
-                    "k_scope": scope,
-                    "k_key": key,
-                    "status": response.status,
-                    "body": response.body,
-                    "content_type": response.content_type,
-                },
-            )
+        answer = {
+            "status": response.status,
+            "body": response.body,
+            "content_type": response.content_type,
+        }
+        with self._session() as session:
+            session.execute(_COMPLETE, {"k_scope": scope, "k_key": key, **answer})
 
     def release(self, scope: str, key: str) -> None:
-        with self._connection() as connection:
-            connection.execute(_RELEASE, {"k_scope": scope, "k_key": key})
+        with self._session() as session:
+            session.execute(_RELEASE, {"k_scope": scope, "k_key": key})

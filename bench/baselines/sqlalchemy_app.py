@@ -1,7 +1,7 @@
 """Baseline 1: the bare capacity transaction on the product's stack.
 
 Litestar POST /quote -> a sync handler in a worker thread (as the product's use cases run on the
-postgres profile: a pool of as many threads as database connections, BENCH_POOL_SIZE) ->
+postgres profile: a pool of BENCH_THREADS threads, as TAP_WORKER_THREADS gives the product) ->
 SQLAlchemy Core on a sync engine with psycopg 3, statements built once:
 BEGIN; SELECT remaining ... FOR UPDATE; check; UPDATE remaining - 1; INSERT the order
 RETURNING id; COMMIT. No auth, no idempotency, no logging, no domain objects.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from common import DATABASE_URL, POOL_SIZE, SOLD_OUT, QuoteIn, QuoteOut
+from common import DATABASE_URL, POOL_SIZE, SOLD_OUT, THREADS, QuoteIn, QuoteOut
 from litestar import Litestar, Response, get, post
 from litestar.concurrency import set_asyncio_executor
 from sqlalchemy import (
@@ -51,9 +51,9 @@ orders = Table(
     Column("visit_date", DATE),
 )
 
-# The product's worker pool (entrypoints/http/dependencies.py): as many threads as connections
-# in the pool, rather than asyncio's default of min(32, CPUs + 4).
-set_asyncio_executor(ThreadPoolExecutor(POOL_SIZE, thread_name_prefix="use-case"))
+# The product's worker pool (entrypoints/http/dependencies.py): TAP_WORKER_THREADS threads,
+# rather than asyncio's default of min(32, CPUs + 4).
+set_asyncio_executor(ThreadPoolExecutor(THREADS, thread_name_prefix="use-case"))
 
 # The product's engine settings: psycopg 3, pool + as much overflow, options set per connection.
 engine = create_engine(

@@ -20,8 +20,24 @@ from application.results import (
     UpgradeOptionsResult,
 )
 from domain.eligibility import Eligibility
+from domain.errors import InvalidInputError
 
 # -- requests --------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def calendar_date(text: str, field: str) -> dt.date:
+    """A YYYY-MM-DD date, strictly: lax parsers read "null" as absent or a number as a
+    timestamp, and a visit date is neither."""
+    try:
+        if _ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidInputError(
+        "invalid_date", f"{field} must be a date written YYYY-MM-DD.", "For example 2026-12-05."
+    )
 
 
 class _Request(BaseModel):
@@ -62,7 +78,7 @@ class QuoteRequest(_Request):
     def _calendar_date(cls, value: object) -> object:
         # Lax mode would read 1774569600 (or "1774569600") as a UTC timestamp; a visit date is
         # a calendar date at the park, never a timestamp (DOMAIN.md, "Park").
-        if not (isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)):
+        if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
             raise ValueError("must be a date written YYYY-MM-DD")
         return value
 

@@ -451,12 +451,12 @@ def test_the_calendar_starts_where_asked_and_has_as_many_dates_as_asked(
 @pytest.mark.parametrize(
     ("start", "days", "code"),
     [
-        ("2026-13-01", None, "invalid_request"),
-        ("2026-02-30", None, "invalid_request"),
-        ("20-03-2026", None, "invalid_request"),
-        ("03/20/2026", None, "invalid_request"),
-        ("tomorrow", None, "invalid_request"),
-        ("", None, "invalid_request"),
+        ("2026-13-01", None, "invalid_date"),
+        ("2026-02-30", None, "invalid_date"),
+        ("20-03-2026", None, "invalid_date"),
+        ("03/20/2026", None, "invalid_date"),
+        ("tomorrow", None, "invalid_date"),
+        ("", None, "invalid_date"),
         (None, "0", "invalid_request"),
         (None, "-3", "invalid_request"),
         (None, "181", "invalid_request"),

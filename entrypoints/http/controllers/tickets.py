@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
@@ -16,6 +15,7 @@ from entrypoints.http.schemas import (
     EligibilityOut,
     TicketOut,
     UpgradeOptionsOut,
+    calendar_date,
     eligibility_out,
     options_out,
     ticket_out,
@@ -72,13 +72,16 @@ class TicketController(Controller):
         request: Request[Any, Any, Any],
         ref: TicketRef,
         services: NamedDependency[Services],
-        start: Annotated[date | None, QueryParameter(description="first date, YYYY-MM-DD")] = None,
+        start: Annotated[
+            str | None, QueryParameter(description="first date, YYYY-MM-DD", max_length=10)
+        ] = None,
         days: Annotated[int, QueryParameter(ge=1, le=180, description="how many dates")] = 30,
     ) -> UpgradeOptionsOut:
         """Exactly the three upgrade tiers, and a calendar pricing each on every date."""
 
         def work() -> UpgradeOptionsOut:
-            command = GetUpgradeOptionsCommand(services.customer_id(request.user), ref, start, days)
+            first = calendar_date(start, "start") if start is not None else None
+            command = GetUpgradeOptionsCommand(services.customer_id(request.user), ref, first, days)
             result = services.get_upgrade_options(command)
             return options_out(result, ticket_out(TicketResult(result.ticket, result.eligibility)))
 
