@@ -1600,7 +1600,7 @@ def main() -> None:
         type=int,
         default=max(4, 2 * (os.cpu_count() or 1)),
         help="worker threads for use cases, the product's and the baseline's alike "
-        "(TAP_WORKER_THREADS; default the product's, twice the CPUs)",
+        "(TAP_WORKER_THREADS; default the product's, four per CPU)",
     )
     parser.add_argument("--no-idempotency-key", action="store_true", help="send no such header")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")

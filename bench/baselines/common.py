@@ -14,7 +14,7 @@ import msgspec
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench")
 POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", "20"))
-THREADS = int(os.environ.get("BENCH_THREADS", str(max(4, 2 * (os.cpu_count() or 1)))))
+THREADS = int(os.environ.get("BENCH_THREADS", str(4 * (os.cpu_count() or 1))))
 
 
 class QuoteIn(msgspec.Struct):
