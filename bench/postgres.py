@@ -1598,7 +1598,7 @@ def main() -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        default=max(4, 2 * (os.cpu_count() or 1)),
+        default=4 * (os.cpu_count() or 1),
         help="worker threads for use cases, the product's and the baseline's alike "
         "(TAP_WORKER_THREADS; default the product's, four per CPU)",
     )
