@@ -91,6 +91,8 @@ class DirectExecutor:
         prepared = self._prepared.get(key)
         if prepared is None:
             compiled = statement.compile(dialect=self._dialect, column_keys=list(names))  # type: ignore[attr-defined]
+            # SQLAlchemy keeps a compiled statement's bind processors (JSON encoding, for one)
+            # in this attribute; it is not public API, so the contract tests guard this use.
             processors = {
                 name: process
                 for name, process in (compiled._bind_processors or {}).items()
