@@ -39,6 +39,21 @@ class PaymentUnavailableError(ServiceUnavailableError):
         )
 
 
+class PaymentOutcomeUnknownError(ServiceUnavailableError):
+    """The gateway did not say what became of the request (a timeout after it was sent): money
+    may have moved. The order stays in `processing`, holding its unit, until the same key tells
+    (a retry, or reconciliation)."""
+
+    def __init__(self, message: str = "The payment gateway did not answer in time.") -> None:
+        super().__init__(
+            "payment_unconfirmed",
+            message,
+            "Do not pay again: we are checking with the payment provider, and will confirm the "
+            "upgrade or refund you automatically within minutes.",
+            retry_after=30,
+        )
+
+
 class PaymentDeclinedError(BusinessRuleError):
     """The card issuer declined the charge. Declines are final for that attempt."""
 

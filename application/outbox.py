@@ -14,6 +14,7 @@ class EmailKind(Enum):
     UPGRADE_CONFIRMED = "upgrade_confirmed"
     PAYMENT_FAILED = "payment_failed"
     UPGRADE_REFUNDED = "upgrade_refunded"
+    PAYMENT_REFUNDED = "payment_refunded"  # a charge that could not confirm the upgrade
 
 
 class DeliveryStatus(Enum):
@@ -87,6 +88,19 @@ class OutboxMessage:
         else:
             self.status = DeliveryStatus.PENDING
             self.next_attempt_at = now + retry_in
+
+    def resend(self, now: datetime) -> bool:
+        """Queue a sent or failed message again, under the same id (so the same Message-ID:
+        a mail client shows a resend as the same message). One already on its way stays as it
+        is. A resend gets a fresh set of attempts."""
+        if self.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING):
+            return False
+        self.status = DeliveryStatus.PENDING
+        self.next_attempt_at = now
+        self.attempts = 0
+        self.claimed_at = None
+        self.last_error = None
+        return True
 
     def release_if_stuck(self, now: datetime, lease: timedelta) -> bool:
         """A dispatcher that died mid-send leaves a claim behind; after the lease it is retried."""

@@ -15,6 +15,11 @@ from domain.ids import OrderId
 from domain.money import Money
 
 
+class AttemptKind(Enum):
+    CHARGE = "charge"
+    REFUND = "refund"
+
+
 class AttemptOutcome(Enum):
     STARTED = "started"  # the charge was asked for; its outcome is not recorded yet
     SUCCEEDED = "succeeded"
@@ -24,7 +29,9 @@ class AttemptOutcome(Enum):
 
 @dataclass(slots=True, eq=False)
 class PaymentAttempt:
-    """One attempt, keyed by the gateway idempotency key it used. Card: brand and last four only."""
+    """One attempt to move money for an order, keyed by the gateway idempotency key it used.
+    Card: brand and last four only. A charge attempt's `charge_id` is the charge it made; a
+    refund attempt's is the charge it gives back, and `refund_id` the refund it made."""
 
     id: UUID
     order_id: OrderId
@@ -38,6 +45,8 @@ class PaymentAttempt:
     updated_at: datetime
     charge_id: str | None = None
     decline_code: str | None = None
+    kind: AttemptKind = AttemptKind.CHARGE
+    refund_id: str | None = None
 
     def settle(
         self,
@@ -45,8 +54,11 @@ class PaymentAttempt:
         now: datetime,
         charge_id: str | None = None,
         decline_code: str | None = None,
+        refund_id: str | None = None,
     ) -> None:
         self.outcome = outcome
-        self.charge_id = charge_id
+        if charge_id is not None:
+            self.charge_id = charge_id
         self.decline_code = decline_code
+        self.refund_id = refund_id
         self.updated_at = now

@@ -27,19 +27,38 @@ class CustomerResult:
 
 
 @dataclass(frozen=True, slots=True)
+class EmailDelivery:
+    """Where one of the order's emails stands: pending (waiting or being sent), sent, failed."""
+
+    id: UUID
+    kind: str  # upgrade_confirmed, payment_failed, upgrade_refunded, payment_refunded
+    status: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class OrderResult:
-    """An order as its customer sees it at this moment (expiry applied)."""
+    """An order as its customer sees it at this moment (expiry applied), with its emails."""
 
     order: UpgradeOrder
     status: OrderStatus
-    email_status: str | None  # pending, sent, failed; None before any email is due
+    email_status: str | None  # the latest email's status; None before any email is due
     attempts_left: int
+    emails: tuple[EmailDelivery, ...] = ()
 
     @classmethod
     def build(
-        cls, order: UpgradeOrder, now: datetime, max_declines: int, email_status: str | None
+        cls,
+        order: UpgradeOrder,
+        now: datetime,
+        max_declines: int,
+        email_status: str | None,
+        emails: tuple[EmailDelivery, ...] = (),
     ) -> OrderResult:
-        return cls(order, order.status_at(now), email_status, max(0, max_declines - order.declines))
+        attempts_left = max(0, max_declines - order.declines)
+        return cls(order, order.status_at(now), email_status, attempts_left, emails)
 
     @property
     def id(self) -> UUID:

@@ -70,6 +70,13 @@ class UpgradeConfirmed(OrderEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class UpgradeRefunded(OrderEvent):
+    name: ClassVar[str] = "refunded"
+    refund_id: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
 class UpgradeFailed(OrderEvent):
     """The last allowed decline: the quote is released."""
 

@@ -26,6 +26,7 @@ from domain.events import (
     UpgradeExpired,
     UpgradeFailed,
     UpgradeQuoted,
+    UpgradeRefunded,
 )
 from domain.ids import CustomerId, OrderId, TicketId
 from domain.money import Money
@@ -55,6 +56,10 @@ class PaymentRecord:
 
 class OrderNotPayableError(BusinessRuleError):
     """Paying this order can never succeed (expired, cancelled, failed, already paid)."""
+
+
+class RefundNotAllowedError(BusinessRuleError):
+    """This upgrade cannot be refunded (not confirmed, or its visit date has come)."""
 
 
 class PaymentInProgressError(ConflictError):
@@ -187,6 +192,14 @@ class UpgradeOrder:
         """The gateway idempotency key of the current attempt: retries of it reuse the key."""
         return f"upgrade-{self.id}-attempt-{self.attempts}"
 
+    def is_paying_with(self, payment_key: str) -> bool:
+        """Whether a payment under this key is in flight: a charge made with it confirms this
+        order; a charge made with an older key belongs to an attempt that is over."""
+        return self.status is OrderStatus.PROCESSING and self.payment_key == payment_key
+
+    def was_paid_with(self, charge_id: str) -> bool:
+        return self.payment is not None and self.payment.payment_id == charge_id
+
     # -- commands ---------------------------------------------------------------------------
 
     def expire_if_lapsed(self, now: datetime) -> bool:
@@ -245,6 +258,37 @@ class UpgradeOrder:
             PaymentSucceeded(now, self.id, self.customer_id, payment.payment_id, self.amount_due)
         )
         self._record(UpgradeConfirmed(now, self.id, self.customer_id, code.value))
+
+    def check_refundable(self, today: date) -> None:
+        """A confirmed upgrade can be refunded until the day before its visit (DOMAIN.md)."""
+        if self.status is OrderStatus.REFUNDED:
+            return
+        if self.status is not OrderStatus.CONFIRMED:
+            raise RefundNotAllowedError(
+                "not_refundable",
+                f"Only a confirmed upgrade can be refunded; this one is {self.status.value}.",
+                "Nothing was charged for it, so there is nothing to give back.",
+            )
+        if today >= self.day:
+            raise RefundNotAllowedError(
+                "visit_date_reached",
+                f"The visit date ({self.day.isoformat()}) has come: the upgrade can no longer be "
+                "refunded.",
+                "Refunds are possible until the day before the visit.",
+            )
+
+    def refund(self, refund_id: str, now: datetime) -> None:
+        """The gateway gave the money back: the upgrade is undone (refunding twice is harmless).
+
+        The visit-date rule is checked when the refund is asked for (`check_refundable`), not
+        here: a refund asked for in time and finished later (after a gateway outage) stands.
+        """
+        if self.status is OrderStatus.REFUNDED:
+            return
+        self._require(OrderStatus.CONFIRMED, "refund")
+        self.status = OrderStatus.REFUNDED
+        self.updated_at = now
+        self._record(UpgradeRefunded(now, self.id, self.customer_id, refund_id, self.amount_due))
 
     def cancel(self, now: datetime) -> None:
         """Give the hold back. Cancelling twice is harmless; a paid or paying order cannot be."""

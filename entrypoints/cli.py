@@ -1,20 +1,26 @@
 """The `tap` command: `tap serve` runs the local build, `tap migrate` brings a database's schema
-up to date, `tap seed` fills a database with generated sample data."""
+up to date, `tap seed` fills a database with generated sample data, `tap reconcile` settles
+payments a crash left unfinished, `tap gateway` serves the dummy payment gateway over HTTP."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import threading
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 import uvicorn
 from pydantic import ValidationError
 
+from domain.errors import InvalidInputError
 from entrypoints.http.app import create_app
-from infra.container import ConfigurationError, build_container
+from infra.container import ConfigurationError, Container, build_container
 from infra.demo_data import demo_settings, is_seeded, seed_demo_data
+from infra.gateway_process import GatewayStartError, exit_with, local_gateway_service
+from infra.gateway_service import GatewayFaults, run_gateway_service
 from infra.logging import configure_logging
 from infra.migrate import migrate_database
 from infra.sample_data import (
@@ -52,18 +58,27 @@ def serve(args: argparse.Namespace) -> int:
         }
     )
     configure_logging(settings.log_level, settings.log_json)
-    try:
-        if settings.demo_data:
-            settings = demo_settings(settings)
-        container = build_container(settings)
-        if settings.migrate_on_start and settings.persistence != "memory":
-            migrate_database(settings)
-        if settings.demo_data:
-            seed_demo_data(container, settings.demo_load_tickets)
-    except ConfigurationError as error:
-        log.error("cannot start", extra={"reason": str(error)})
-        print(f"tap: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+    with ExitStack() as stack:
+        try:
+            if settings.payments == "http" and not settings.payment_gateway_url:
+                url = stack.enter_context(local_gateway_service(settings))
+                settings = settings.model_copy(update={"payment_gateway_url": url})
+            if settings.demo_data:
+                settings = demo_settings(settings)
+            container = build_container(settings)
+            if settings.migrate_on_start and settings.persistence != "memory":
+                migrate_database(settings)
+            if settings.demo_data:
+                seed_demo_data(container, settings.demo_load_tickets)
+        except (ConfigurationError, GatewayStartError) as error:
+            log.error("cannot start", extra={"reason": str(error)})
+            print(f"tap: {error}", file=sys.stderr)  # noqa: T201
+            return 2
+        _serve(settings, container)
+    return 0
+
+
+def _serve(settings: Settings, container: Container) -> None:
     app = create_app(container, settings)
     log.info(
         "serving",
@@ -73,6 +88,7 @@ def serve(args: argparse.Namespace) -> int:
             "persistence": settings.persistence,
             "demo_data": settings.demo_data,
             "state": "in this process only" if settings.persistence == "memory" else "database",
+            "payments": settings.payment_gateway_url or "in process",
         },
     )
     uvicorn.run(
@@ -84,7 +100,6 @@ def serve(args: argparse.Namespace) -> int:
         lifespan="on",
         ws="websockets-sansio",
     )
-    return 0
 
 
 def migrate_command(args: argparse.Namespace) -> int:
@@ -139,6 +154,61 @@ def seed_command(args: argparse.Namespace) -> int:
         f"fingerprint {fingerprint(rows)}"
     )
     return 0
+
+
+def reconcile_command(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    configure_logging(settings.log_level, settings.log_json)
+    if settings.persistence == "memory":
+        print(  # noqa: T201
+            "tap: the memory profile's payments live inside its server; it reconciles them "
+            "itself (TAP_RECONCILE_EVERY_SECONDS)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        container = build_container(settings)
+    except ConfigurationError as error:
+        print(f"tap reconcile: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    report = container.reconcile_payments()()
+    print(  # noqa: T201
+        f"tap reconcile: {report.confirmed} confirmed, {report.refunded} refunded, "
+        f"{report.released} released, {report.refunds_finished} refunds finished, "
+        f"{report.deferred} deferred (gateway failing), {report.charges_checked} charges checked"
+    )
+    return 1 if report.deferred else 0
+
+
+def gateway_command(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    configure_logging(settings.log_level, settings.log_json)
+    if args.exit_with:
+        threading.Thread(target=exit_with, args=(args.exit_with,), daemon=True).start()
+    token = settings.payment_gateway_admin_token
+    try:
+        run_gateway_service(
+            GatewayFaults(
+                latency=_or(args.latency, settings.gateway_latency_seconds),
+                error_rate=_or(args.error_rate, settings.gateway_error_rate),
+                timeout_rate=_or(args.timeout_rate, settings.gateway_timeout_rate),
+                outage=args.outage or settings.gateway_outage,
+            ),
+            token.get_secret_value() if token is not None else None,
+            # The timeout fault stalls longer than the app waits, so its read timeout fires.
+            hang_seconds=settings.payment_gateway_timeout_seconds + 5,
+            host=args.host,
+            port=args.port,
+            fd=args.fd,
+        )
+    except InvalidInputError as error:
+        print(f"tap gateway: {error.message}", file=sys.stderr)  # noqa: T201
+        return 2
+    return 0
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 def _ticket_range(text: str) -> tuple[int, int]:
@@ -196,6 +266,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="default memory (or TAP_PROFILE); memory only tries it out, the data dies with it",
     )
     seed_parser.set_defaults(handler=seed_command)
+
+    reconcile_parser = commands.add_parser(
+        "reconcile",
+        help="settle payments left unfinished (a crash between charge and commit, a timeout): "
+        "confirm, refund or release each; exits 1 if the gateway failed and some must wait",
+    )
+    reconcile_parser.add_argument("--profile", choices=profiles[1:], default=None)
+    reconcile_parser.set_defaults(handler=reconcile_command)
+
+    gateway_parser = commands.add_parser(
+        "gateway",
+        help="serve the dummy payment gateway over HTTP (Stripe-like; the test cards of "
+        "DOMAIN.md); faults default to TAP_GATEWAY_*, the admin token to "
+        "TAP_PAYMENT_GATEWAY_ADMIN_TOKEN",
+    )
+    gateway_parser.add_argument("--host", default="127.0.0.1")
+    gateway_parser.add_argument("--port", type=int, default=8090, help="default 8090")
+    gateway_parser.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
+    gateway_parser.add_argument("--exit-with", type=int, default=None, help=argparse.SUPPRESS)
+    gateway_parser.add_argument("--latency", type=float, default=None, help="seconds per call")
+    gateway_parser.add_argument("--error-rate", type=float, default=None, help="0 to 1")
+    gateway_parser.add_argument(
+        "--timeout-rate", type=float, default=None, help="0 to 1: charged, then 504"
+    )
+    gateway_parser.add_argument("--outage", action="store_true", help="every call fails")
+    gateway_parser.set_defaults(handler=gateway_command, profile=None)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

@@ -9,11 +9,14 @@ from typing import Any
 
 from dependency_injector import containers, providers
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from adapters.clock import SystemClock
 from adapters.email.file_sender import FileEmailSender, RecordingEmailSender
 from adapters.email.jinja_renderer import JinjaEmailRenderer
+from adapters.email.ses_sender import SesEmailSender
+from adapters.email.smtp_sender import SmtpEmailSender
 from adapters.identity.jwt_verifier import JwtTokenVerifier, static_keys
 from adapters.identity.local import LocalIdentityProvider, PasswordHasher
 from adapters.identity.logins import MemoryLoginStore
@@ -22,7 +25,10 @@ from adapters.memory.idempotency import MemoryIdempotencyStore
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from adapters.observability.outcome_metrics import PrometheusOutcomeCounter
-from adapters.payments.dummy import DummyPaymentGateway
+from adapters.observability.payment_metrics import breaker_state, register_breaker_gauge
+from adapters.payments.dummy import DummyPaymentGateway, Faults
+from adapters.payments.http_gateway import HttpPaymentGateway
+from adapters.payments.resilient import ClockedCircuitBreaker, ResilientPaymentGateway, RetryPolicy
 from adapters.realtime.hub import FanOutPublisher, InMemoryProgressHub
 from adapters.sql import engines
 from adapters.sql.idempotency import SqlIdempotencyStore
@@ -30,6 +36,7 @@ from adapters.sql.logins import SqlLoginStore
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from application.emails import EmailComposer
 from application.idempotency import IdempotentRequests
+from application.settlement import Settlement
 from application.use_cases.cancel_upgrade import CancelUpgrade
 from application.use_cases.check_eligibility import CheckEligibility
 from application.use_cases.customers import (
@@ -46,8 +53,13 @@ from application.use_cases.get_upgrade_options import GetUpgradeOptions
 from application.use_cases.list_my_tickets import ListMyTickets
 from application.use_cases.pay_for_upgrade import PayForUpgrade
 from application.use_cases.quote_upgrade import QuoteUpgrade
+from application.use_cases.reconcile_payments import ReconcilePayments
+from application.use_cases.refund_upgrade import RefundUpgrade
+from application.use_cases.resend_confirmation import ResendConfirmation
 from infra.policy import build_policy
 from infra.settings import Settings
+
+__all__ = ["USE_CASES", "ConfigurationError", "Container", "breaker_state", "build_container"]
 
 
 class ConfigurationError(RuntimeError):
@@ -58,7 +70,30 @@ def _minutes(value: int) -> timedelta:
     return timedelta(minutes=value)
 
 
-def _hours(value: int) -> timedelta:
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
+
+
+def _http_gateway(url: str | None, timeout: float) -> HttpPaymentGateway:
+    if not url:
+        raise ConfigurationError(
+            "payments over HTTP need TAP_PAYMENT_GATEWAY_URL (`tap serve` starts the dummy "
+            "gateway service itself when it is unset; TAP_PAYMENTS=dummy keeps it in process)"
+        )
+    return HttpPaymentGateway(url, timeout=timeout)
+
+
+def _sesv2_client(region: str, endpoint_url: str | None) -> Any:
+    import boto3  # noqa: PLC0415 - only the ses email adapter needs the AWS SDK
+
+    return boto3.client("sesv2", region_name=region, endpoint_url=endpoint_url)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def _hours(value: float) -> timedelta:
     return timedelta(hours=value)
 
 
@@ -146,9 +181,40 @@ class Container(containers.DeclarativeContainer):
     )
 
     # -- payments, email, identity, progress --------------------------------------------
-    payment_gateway = providers.Selector(
+    gateway_faults = providers.Singleton(
+        Faults,
+        latency=config.gateway_latency_seconds,
+        error_rate=config.gateway_error_rate,
+        timeout_rate=config.gateway_timeout_rate,
+        outage=config.gateway_outage,
+    )
+    gateway = providers.Selector(
         config.payments,
-        dummy=providers.Singleton(DummyPaymentGateway, clock=clock),
+        dummy=providers.Singleton(DummyPaymentGateway, clock=clock, faults=gateway_faults),
+        http=providers.Singleton(
+            _http_gateway,
+            url=config.payment_gateway_url,
+            timeout=config.payment_gateway_timeout_seconds,
+        ),
+    )
+    payment_breaker = providers.Singleton(
+        ClockedCircuitBreaker,
+        clock=clock,
+        failure_threshold=config.breaker_failure_threshold,
+        recovery_timeout=config.breaker_recovery_seconds,
+    )
+    # What the use cases get: the gateway behind retries and the circuit breaker.
+    payment_gateway = providers.Singleton(
+        ResilientPaymentGateway,
+        inner=gateway,
+        breaker=payment_breaker,
+        policy=providers.Singleton(
+            RetryPolicy,
+            attempts=config.payment_retry_attempts,
+            first_delay=config.payment_retry_first_delay_seconds,
+            max_delay=config.payment_retry_max_delay_seconds,
+            budget=config.payment_retry_budget_seconds,
+        ),
     )
     email_renderer = providers.Singleton(JinjaEmailRenderer)
     email_sender = providers.Selector(
@@ -157,6 +223,25 @@ class Container(containers.DeclarativeContainer):
             FileEmailSender, folder=config.mail_dir, sender=config.mail_from, clock=clock
         ),
         recording=providers.Singleton(RecordingEmailSender),
+        smtp=providers.Singleton(
+            SmtpEmailSender,
+            host=config.smtp_host,
+            port=config.smtp_port,
+            sender=config.mail_from,
+            clock=clock,
+            username=config.smtp_username,
+            password=providers.Callable(_secret, settings.provided.smtp_password),
+            starttls=config.smtp_starttls,
+        ),
+        ses=providers.Singleton(
+            SesEmailSender,
+            client=providers.Singleton(
+                _sesv2_client, region=config.aws_region, endpoint_url=config.aws_endpoint_url
+            ),
+            sender=config.mail_from,
+            clock=clock,
+            configuration_set=config.ses_configuration_set,
+        ),
     )
     identity = providers.Selector(
         config.identity,
@@ -182,6 +267,9 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     metrics_registry = providers.Singleton(CollectorRegistry)
+    breaker_gauge = providers.Singleton(
+        register_breaker_gauge, registry=metrics_registry, breaker=payment_breaker
+    )
     progress_hub = providers.Singleton(InMemoryProgressHub)
     progress = providers.Singleton(
         FanOutPublisher,
@@ -209,13 +297,28 @@ class Container(containers.DeclarativeContainer):
     list_my_orders = providers.Factory(ListMyOrders, **_reads)
     quote_upgrade = providers.Factory(QuoteUpgrade, **_reads, ids=ids, progress=progress)
     cancel_upgrade = providers.Factory(CancelUpgrade, **_reads, ids=ids, progress=progress)
-    pay_for_upgrade = providers.Factory(
-        PayForUpgrade,
+    _moving_money = {
         **_reads,
+        "ids": ids,
+        "gateway": payment_gateway,
+        "emails": emails,
+        "progress": progress,
+    }
+    settlement = providers.Factory(Settlement, **_moving_money)
+    pay_for_upgrade = providers.Factory(PayForUpgrade, **_moving_money, settlement=settlement)
+    refund_upgrade = providers.Factory(RefundUpgrade, **_reads, ids=ids, settlement=settlement)
+    resend_confirmation = providers.Factory(ResendConfirmation, **_reads)
+    # A Singleton: it remembers how far it has read the gateway's charges.
+    reconcile_payments = providers.Singleton(
+        ReconcilePayments,
+        uow=unit_of_work.provider,
+        clock=clock,
         ids=ids,
         gateway=payment_gateway,
-        emails=emails,
+        settlement=settlement,
         progress=progress,
+        grace=providers.Callable(_seconds, config.reconcile_grace_seconds),
+        lookback=providers.Callable(_hours, config.reconcile_lookback_hours),
     )
     register_customer = providers.Factory(
         RegisterCustomer, uow=unit_of_work.provider, clock=clock, ids=ids, identity=identity
@@ -245,6 +348,9 @@ USE_CASES = (
     "quote_upgrade",
     "cancel_upgrade",
     "pay_for_upgrade",
+    "refund_upgrade",
+    "resend_confirmation",
+    "reconcile_payments",
     "register_customer",
     "update_customer",
     "get_customer",
@@ -252,7 +358,14 @@ USE_CASES = (
     "sign_in",
     "dispatch_outbox",
 )
-SERVICES = ("token_verifier", "idempotency", "progress_hub", "metrics_registry", "unit_of_work")
+SERVICES = (
+    "token_verifier",
+    "idempotency",
+    "progress_hub",
+    "metrics_registry",
+    "breaker_gauge",
+    "unit_of_work",
+)
 
 
 def build_container(settings: Settings, overrides: Mapping[str, Any] | None = None) -> Container:

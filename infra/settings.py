@@ -19,11 +19,11 @@ PROFILE_DEFAULTS: dict[str, dict[str, str]] = {
     "memory": {"persistence": "memory", "payments": "dummy", "email": "file", "identity": "local"},
     "postgres": {
         "persistence": "postgres",
-        "payments": "dummy",
+        "payments": "http",
         "email": "file",
         "identity": "local",
     },
-    "aws": {"persistence": "aurora", "payments": "dummy", "email": "ses", "identity": "cognito"},
+    "aws": {"persistence": "aurora", "payments": "http", "email": "ses", "identity": "cognito"},
 }
 
 
@@ -36,7 +36,7 @@ class Settings(BaseSettings):
 
     profile: Profile = "memory"
     persistence: Literal["memory", "postgres", "aurora"] | None = None
-    payments: Literal["dummy"] | None = None
+    payments: Literal["dummy", "http"] | None = None
     email: Literal["file", "recording", "smtp", "ses"] | None = None
     identity: Literal["local", "cognito"] | None = None
     ids: Literal["random", "sequential"] = "random"
@@ -112,6 +112,40 @@ class Settings(BaseSettings):
         description="TESTS ONLY: count capacity without the lock, to prove the lock matters",
     )
 
+    # Payments: the dummy gateway in process, or a gateway service over HTTP (the dummy one is
+    # started with the local build when no URL is given).
+    payment_gateway_url: str | None = Field(
+        default=None, description="http://127.0.0.1:8090; unset: `tap serve` starts one"
+    )
+    payment_gateway_timeout_seconds: float = Field(default=10.0, gt=0)
+    payment_gateway_admin_token: SecretStr | None = Field(
+        default=None, description="guards the dummy gateway service's fault-injection calls"
+    )
+    gateway_latency_seconds: float = Field(default=0.0, ge=0, description="dummy gateway fault")
+    gateway_error_rate: float = Field(default=0.0, ge=0, le=1, description="dummy gateway fault")
+    gateway_timeout_rate: float = Field(default=0.0, ge=0, le=1, description="dummy gateway fault")
+    gateway_outage: bool = Field(default=False, description="dummy gateway fault")
+    payment_retry_attempts: int = Field(default=3, ge=1)
+    payment_retry_first_delay_seconds: float = Field(default=0.2, ge=0)
+    payment_retry_max_delay_seconds: float = Field(default=2.0, ge=0)
+    payment_retry_budget_seconds: float = Field(
+        default=5.0, ge=0, description="the most a payment request waits between its retries"
+    )
+    breaker_failure_threshold: int = Field(
+        default=5, ge=1, description="consecutive transient gateway failures that open it"
+    )
+    breaker_recovery_seconds: float = Field(default=30.0, gt=0)
+    reconcile_every_seconds: float = Field(
+        default=60.0, ge=0, description="the local build's reconciliation period; 0 turns it off"
+    )
+    reconcile_grace_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="how old an unfinished payment must be before reconciliation settles it; "
+        "longer than a payment request can run (timeouts times attempts, plus the retry budget)",
+    )
+    reconcile_lookback_hours: float = Field(default=1.0, gt=0)
+
     # Mail and background work.
     lock_timeout_seconds: float = Field(default=3.0, gt=0)
     idempotency_retention_hours: int = Field(default=24, ge=24)
@@ -121,6 +155,15 @@ class Settings(BaseSettings):
     )
     mail_dir: Path = Path("var/mail")
     mail_from: str = "Funland Park <upgrades@funland.example>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    ses_configuration_set: str | None = None
+    aws_endpoint_url: str | None = Field(
+        default=None, description="a local stand-in for AWS APIs (tests, a moto server)"
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     handler_threads: bool | None = Field(
         default=None,
@@ -161,6 +204,20 @@ class Settings(BaseSettings):
         if self.idempotency_secret is not None:
             return self.idempotency_secret.get_secret_value().encode()
         return secrets.token_bytes(32)  # the memory profile forgets its keys on restart anyway
+
+    @model_validator(mode="after")
+    def _grace_outlasts_a_payment(self) -> Self:
+        longest = (
+            self.payment_gateway_timeout_seconds * self.payment_retry_attempts
+            + self.payment_retry_budget_seconds
+        )
+        if self.reconcile_grace_seconds <= longest:
+            raise ValueError(
+                f"TAP_RECONCILE_GRACE_SECONDS ({self.reconcile_grace_seconds}) must exceed the "
+                f"longest a payment request can run ({longest:g} s: timeout x attempts + retry "
+                "budget), or reconciliation could settle a payment still in flight"
+            )
+        return self
 
     @property
     def use_case_threads(self) -> int:

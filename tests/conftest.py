@@ -53,12 +53,13 @@ def signing_key_pem() -> str:
 
 
 def make_settings(mail_dir: Path | None = None, **overrides: object) -> Settings:
-    """Memory profile, fast password hashing, emails recorded, no demo data, no rate limit,
-    and the run's signing key."""
+    """Memory profile, the in-process gateway, fast password hashing, emails recorded, no demo
+    data, no rate limit, and the run's signing key."""
     values: dict[str, object] = {
         "token_signing_key": signing_key_pem(),
         "profile": "memory",
         "email": "recording",
+        "payments": "dummy",
         "password_hash_cost": 16,
         "demo_data": False,
         "rate_limit_per_minute": 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import quopri
+import re
 import tempfile
 from email.header import Header
 from email.utils import format_datetime
@@ -62,6 +63,18 @@ def to_mime(message: EmailMessage, sender: str, clock: Clock) -> bytes:
             f"--{boundary}--\n".encode(),
         )
     )
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def to_wire_mime(message: EmailMessage, sender: str, clock: Clock) -> bytes:
+    """`to_mime` with CRLF line ends, the form SMTP and SES expect (RFC 5322 section 2.1).
+
+    Every line end becomes CRLF, including any CR or CRLF the bodies brought with them:
+    quoted-printable leaves those as they are, and a bare CR or LF on the wire is not allowed.
+    """
+    return _LINE_END.sub(b"\r\n", to_mime(message, sender, clock))
 
 
 class FileEmailSender:

@@ -13,7 +13,7 @@ from uuid import UUID
 from adapters.memory.locks import RowLocks
 from application.audit import AuditEntry
 from application.outbox import DeliveryStatus, OutboxMessage
-from application.payments import PaymentAttempt
+from application.payments import AttemptOutcome, PaymentAttempt
 from application.ports.clock import Clock
 from domain.customers import Customer
 from domain.errors import ConflictError
@@ -102,6 +102,7 @@ class MemoryStore:
         self.payments: dict[UUID, PaymentAttempt] = {}
         self.payments_by_order: defaultdict[OrderId, list[UUID]] = defaultdict(list)
         self.payment_by_key: dict[str, UUID] = {}
+        self.payments_unsettled: dict[UUID, None] = {}  # still `started`, oldest first
         self.outbox: dict[UUID, OutboxMessage] = {}
         self.outbox_by_order: defaultdict[OrderId, list[UUID]] = defaultdict(list)
         self.outbox_waiting: dict[UUID, None] = {}  # pending, in insertion order
@@ -174,6 +175,10 @@ class MemoryStore:
                 self.payments_by_order[attempt.order_id].append(attempt.id)
                 self.payment_by_key[attempt.idempotency_key] = attempt.id
             self.payments[attempt.id] = clone(attempt)
+            if attempt.outcome is AttemptOutcome.STARTED:
+                self.payments_unsettled[attempt.id] = None
+            else:
+                self.payments_unsettled.pop(attempt.id, None)
         for message in changes.outbox.values():
             self._put_message(clone(message))
         for entry in changes.audit:

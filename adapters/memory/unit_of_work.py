@@ -249,6 +249,15 @@ class MemoryPaymentAttemptRepository:
         attempt_id = self._store.payment_by_key.get(idempotency_key)
         return clone(self._store.payments[attempt_id]) if attempt_id is not None else None
 
+    def unsettled(self, started_before: datetime, limit: int) -> Sequence[PaymentAttempt]:
+        found = []
+        for attempt_id in tuple(self._store.payments_unsettled):  # a copy: commits may change it
+            attempt = self._store.payments[attempt_id]
+            if attempt.created_at < started_before:
+                found.append(clone(attempt))
+        found.sort(key=lambda attempt: attempt.created_at)
+        return found[:limit]
+
 
 class MemoryOutboxRepository:
     def __init__(self, uow: MemoryUnitOfWork) -> None:

@@ -14,6 +14,7 @@ _OUTCOMES = {
     "cancelled": ("upgrades", "cancelled"),
     "expired": ("upgrades", "expired"),
     "failed": ("upgrades", "failed"),
+    "refunded": ("upgrades", "refunded"),
     "payment_succeeded": ("payments", "succeeded"),
     "payment_declined": ("payments", "declined"),
     "payment_unavailable": ("payments", "unavailable"),

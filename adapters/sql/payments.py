@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -12,7 +13,7 @@ from sqlalchemy import Row, bindparam, insert, select, update
 from adapters.sql.session import SqlSession
 from adapters.sql.staging import Staged, only
 from adapters.sql.tables import payment_attempts
-from application.payments import AttemptOutcome, PaymentAttempt
+from application.payments import AttemptKind, AttemptOutcome, PaymentAttempt
 from domain.ids import OrderId
 from domain.money import Money
 
@@ -21,8 +22,14 @@ _OF_ORDER = (
     select(payment_attempts).where(_C.order_id == bindparam("order_id")).order_by(_C.attempt)
 )
 _BY_KEY = select(payment_attempts).where(_C.idempotency_key == bindparam("key"))
+_UNSETTLED = (
+    select(payment_attempts)
+    .where(_C.outcome == AttemptOutcome.STARTED.value, _C.created_at < bindparam("before"))
+    .order_by(_C.created_at)
+    .limit(bindparam("limit"))
+)
 _INSERT = insert(payment_attempts)
-_MUTABLE = ("outcome", "charge_id", "decline_code", "updated_at")
+_MUTABLE = ("outcome", "charge_id", "decline_code", "refund_id", "updated_at")
 _UPDATE = (
     update(payment_attempts)
     .where(_C.id == bindparam("key"))
@@ -45,6 +52,8 @@ def to_row(attempt: PaymentAttempt) -> dict[str, Any]:
         "decline_code": attempt.decline_code,
         "created_at": attempt.created_at,
         "updated_at": attempt.updated_at,
+        "kind": attempt.kind.value,
+        "refund_id": attempt.refund_id,
     }
 
 
@@ -62,6 +71,8 @@ def from_row(row: Row[Any]) -> PaymentAttempt:
         updated_at=row.updated_at,
         charge_id=row.charge_id,
         decline_code=row.decline_code,
+        kind=AttemptKind(row.kind),
+        refund_id=row.refund_id,
     )
 
 
@@ -89,6 +100,10 @@ class SqlPaymentAttemptRepository:
             return staged
         row = self._session.execute(_BY_KEY, {"key": idempotency_key}).first()
         return from_row(row) if row is not None else None
+
+    def unsettled(self, started_before: datetime, limit: int) -> Sequence[PaymentAttempt]:
+        rows = self._session.execute(_UNSETTLED, {"before": started_before, "limit": limit})
+        return [from_row(row) for row in rows]
 
     def flush(self) -> None:
         if inserts := self._staged.inserts():

@@ -175,10 +175,29 @@ payment_attempts = Table(
     Column("decline_code", String(40)),
     Column("created_at", Instant, nullable=False),
     Column("updated_at", Instant, nullable=False),
+    Column("kind", String(8), nullable=False, server_default="charge"),
+    Column("refund_id", String(255)),
     CheckConstraint(
         "outcome IN ('started', 'succeeded', 'declined', 'unavailable')", name="outcome"
     ),
-    CheckConstraint("(outcome = 'succeeded') = (charge_id IS NOT NULL)", name="charge_iff_paid"),
+    CheckConstraint("kind IN ('charge', 'refund')", name="kind"),
+    # A charge attempt has a charge id exactly when it succeeded; a refund attempt always names
+    # the charge it gives back, and has a refund id exactly when it succeeded.
+    CheckConstraint(
+        "kind = 'refund' OR (outcome = 'succeeded') = (charge_id IS NOT NULL)",
+        name="charge_iff_paid",
+    ),
+    CheckConstraint(
+        "kind = 'charge' OR (charge_id IS NOT NULL AND "
+        "(outcome = 'succeeded') = (refund_id IS NOT NULL))",
+        name="refund_iff_refunded",
+    ),
+)
+# Reconciliation's question, "which attempts never recorded an outcome?", reads this small index.
+Index(
+    "ix_payment_attempts_unsettled",
+    payment_attempts.c.created_at,
+    postgresql_where=payment_attempts.c.outcome == "started",
 )
 
 outbox = Table(

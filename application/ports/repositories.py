@@ -138,6 +138,11 @@ class PaymentAttemptRepository(Protocol):
 
     def by_key(self, idempotency_key: str) -> PaymentAttempt | None: ...
 
+    def unsettled(self, started_before: datetime, limit: int) -> Sequence[PaymentAttempt]:
+        """Attempts still `started` that began before `started_before`, oldest first: money
+        that may have moved without its outcome being recorded (for reconciliation)."""
+        ...
+
 
 class AuditLog(Protocol):
     """The append-only record of every data change."""

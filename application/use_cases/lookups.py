@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from application.outbox import DeliveryStatus
+from application.outbox import DeliveryStatus, OutboxMessage
 from application.ports.unit_of_work import UnitOfWork
-from application.results import OrderResult
+from application.results import EmailDelivery, OrderResult
 from domain.customers import Customer
 from domain.eligibility import TICKET_NOT_FOUND
 from domain.errors import NotFoundError
@@ -62,10 +62,21 @@ _EMAIL_STATUS = {
 }
 
 
+def email_delivery(message: OutboxMessage) -> EmailDelivery:
+    return EmailDelivery(
+        message.id,
+        message.kind.value,
+        _EMAIL_STATUS[message.status],
+        message.attempts,
+        message.created_at,
+        message.sent_at,
+    )
+
+
 def order_result(
     uow: UnitOfWork, order: UpgradeOrder, now: datetime, max_declines: int
 ) -> OrderResult:
-    """The order with its effective status and the delivery state of its latest email."""
-    messages = uow.outbox.for_order(order.id)
-    email_status = _EMAIL_STATUS[messages[-1].status] if messages else None
-    return OrderResult.build(order, now, max_declines, email_status)
+    """The order with its effective status and the delivery state of each of its emails."""
+    emails = tuple(email_delivery(message) for message in uow.outbox.for_order(order.id))
+    email_status = emails[-1].status if emails else None
+    return OrderResult.build(order, now, max_declines, email_status, emails)

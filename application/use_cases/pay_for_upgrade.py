@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NoReturn
 
-from application.audit import Snapshot, order_change, snapshot_order, snapshot_ticket, ticket_change
+from application.audit import Snapshot, order_change, snapshot_order
 from application.emails import EmailComposer
-from application.errors import BusyError, PaymentDeclinedError, PaymentUnavailableError
+from application.errors import (
+    PaymentDeclinedError,
+    PaymentOutcomeUnknownError,
+    PaymentUnavailableError,
+    ServiceUnavailableError,
+)
 from application.outbox import EmailKind
 from application.payments import AttemptOutcome, PaymentAttempt
 from application.ports.clock import Clock
@@ -17,15 +23,15 @@ from application.ports.payments import Charge, ChargeRequest, PaymentGateway
 from application.ports.progress import ProgressPublisher
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.results import OrderResult
-from application.use_cases.lookups import find_customer, find_order, order_result
+from application.settlement import ChargeNotApplicableError, Settlement
+from application.use_cases.lookups import find_customer, find_order
 from domain.cards import PaymentCard
-from domain.errors import ConflictError
 from domain.events import OrderEvent
 from domain.ids import CustomerId, OrderId
-from domain.orders import OrderStatus, PaymentRecord, UpgradeOrder
+from domain.orders import OrderStatus, UpgradeOrder
 from domain.policy import UpgradePolicy
 
-CONFIRM_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 _DECLINE_WORDS = {
     "card_declined": ("Your card was declined.", "Try another card, or ask your bank why."),
@@ -56,7 +62,10 @@ class PayForUpgrade:
     replay or a second tab finds it busy or paid and never charges again; the charge itself runs
     outside any transaction. Raises `NotFoundError`, `OrderNotPayableError` (expired,
     cancelled, failed, already paid), `PaymentInProgressError`, `CardError` (rejected before
-    any charge), `PaymentDeclinedError`, `PaymentUnavailableError` and `BusyError`.
+    any charge), `PaymentDeclinedError`, `PaymentUnavailableError` (nothing charged: the order
+    is payable again), `PaymentOutcomeUnknownError` (the order stays `processing` until the
+    reconciler learns the outcome), `ChargeNotApplicableError` (the charge came too late and
+    is refunded) and `BusyError`.
     """
 
     uow: UnitOfWorkFactory
@@ -66,6 +75,7 @@ class PayForUpgrade:
     gateway: PaymentGateway
     emails: EmailComposer
     progress: ProgressPublisher
+    settlement: Settlement
 
     def __call__(self, command: PayForUpgradeCommand) -> OrderResult:
         order = self._start(command)
@@ -83,7 +93,24 @@ class PayForUpgrade:
         except PaymentUnavailableError:
             self._record_interruption(command)
             raise
-        return self._confirm(command, charge)
+        except PaymentOutcomeUnknownError:
+            # Money may have moved: the order stays `processing`, holding its unit, and the
+            # reconciler asks the gateway under the same key, then confirms or refunds.
+            log.warning("payment outcome unknown", extra={"order_id": str(order.id)})
+            raise
+        actor = str(command.customer_id)
+        try:
+            return self.settlement.confirm(order.id, charge, actor)
+        except ChargeNotApplicableError:
+            self._give_back(order.id, charge, actor)
+            raise
+
+    def _give_back(self, order_id: OrderId, charge: Charge, actor: str) -> None:
+        try:
+            self.settlement.give_back(order_id, charge, actor)
+        except ServiceUnavailableError:
+            # The refund is written down as started: the reconciler finishes it.
+            log.warning("refund deferred to reconciliation", extra={"order_id": str(order_id)})
 
     def _start(self, command: PayForUpgradeCommand) -> UpgradeOrder:
         now = self.clock.now()
@@ -158,59 +185,6 @@ class PayForUpgrade:
             self._audit(uow, command, "upgrade.payment_interrupted", order, before)
             uow.commit()
         self._publish(order.pull_events())
-
-    def _confirm(self, command: PayForUpgradeCommand, charge: Charge) -> OrderResult:
-        # The money is taken: keep trying to record it. A code collision draws a new code; a
-        # lock timeout waits its turn. Should every try fail, the order stays `processing`
-        # with the charge findable by its idempotency key, for reconciliation to finish.
-        for attempt in range(1, CONFIRM_ATTEMPTS + 1):
-            try:
-                return self._confirm_once(command, charge)
-            except (BusyError, ConflictError):
-                if attempt == CONFIRM_ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _confirm_once(self, command: PayForUpgradeCommand, charge: Charge) -> OrderResult:
-        now = self.clock.now()
-        with self.uow() as uow:
-            order = find_order(uow, command.customer_id, command.order_id, for_update=True)
-            if order.status is OrderStatus.CONFIRMED:  # confirmed by an earlier try
-                return order_result(uow, order, now, self.policy.max_declines)
-            ticket = uow.tickets.get_for_update(order.ticket_id)
-            customer = find_customer(uow, command.customer_id)
-            if ticket is None:
-                raise AssertionError(f"order {order.id} lost its ticket")
-            order_before, ticket_before = snapshot_order(order), snapshot_ticket(ticket)
-            capacity = self.policy.capacity.capacity(order.tier, order.day)
-            usage = uow.capacity.lock(order.tier, order.day, capacity, now)
-            order.confirm(
-                PaymentRecord(charge.id, charge.brand, charge.last4),
-                self.ids.new_confirmation_code(),
-                now,
-            )
-            ticket.apply_upgrade(order.tier, order.day, order.amount_due, now)
-            usage.sell_held_unit()
-            self._settle(uow, order.payment_key, AttemptOutcome.SUCCEEDED, now, charge_id=charge.id)
-            uow.orders.save(order)
-            uow.tickets.save(ticket)
-            uow.capacity.save(usage)
-            message = self.emails.compose(EmailKind.UPGRADE_CONFIRMED, order, ticket, customer, now)
-            uow.outbox.add(message)
-            self._audit(uow, command, "upgrade.confirmed", order, order_before)
-            uow.audit.record(
-                ticket_change(
-                    self.ids.new_id(),
-                    now,
-                    str(command.customer_id),
-                    "ticket.upgraded",
-                    ticket,
-                    ticket_before,
-                )
-            )
-            uow.commit()
-        self._publish(order.pull_events())
-        return OrderResult.build(order, now, self.policy.max_declines, email_status="pending")
 
     @staticmethod
     def _settle(

@@ -13,7 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp
 
 from entrypoints.http.auth import bearer_authentication
-from entrypoints.http.background import outbox_dispatcher
+from entrypoints.http.background import outbox_dispatcher, payment_reconciler
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.me import MeController
 from entrypoints.http.controllers.progress import order_events
@@ -37,8 +37,8 @@ def app_version() -> str:
 
 
 def create_app(container: Container, settings: Settings, background: bool = True) -> Litestar:
-    """The HTTP app over a built container. `background=False` leaves the outbox to the caller
-    (tests run the dispatcher themselves, step by step)."""
+    """The HTTP app over a built container. `background=False` leaves the outbox and
+    reconciliation to the caller (tests run them themselves, step by step)."""
     services = Services(
         container,
         settings.profile,
@@ -51,6 +51,10 @@ def create_app(container: Container, settings: Settings, background: bool = True
         lifespan.append(
             outbox_dispatcher(container.dispatch_outbox(), settings.outbox_poll_seconds)
         )
+        if settings.reconcile_every_seconds:
+            lifespan.append(
+                payment_reconciler(container.reconcile_payments(), settings.reconcile_every_seconds)
+            )
     app = Litestar(
         route_handlers=[
             SystemController,

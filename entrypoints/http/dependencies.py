@@ -35,8 +35,10 @@ from application.use_cases.get_upgrade_options import GetUpgradeOptions
 from application.use_cases.list_my_tickets import ListMyTickets
 from application.use_cases.pay_for_upgrade import PayForUpgrade
 from application.use_cases.quote_upgrade import QuoteUpgrade
+from application.use_cases.refund_upgrade import RefundUpgrade
+from application.use_cases.resend_confirmation import ResendConfirmation
 from domain.ids import CustomerId
-from infra.container import Container
+from infra.container import Container, breaker_state
 
 T = TypeVar("T")
 MAX_REMEMBERED_CUSTOMERS = 100_000
@@ -137,6 +139,20 @@ class Services:
     @property
     def cancel_upgrade(self) -> CancelUpgrade:
         return self._container.cancel_upgrade()
+
+    @property
+    def refund_upgrade(self) -> RefundUpgrade:
+        return self._container.refund_upgrade()
+
+    @property
+    def resend_confirmation(self) -> ResendConfirmation:
+        return self._container.resend_confirmation()
+
+    def payment_breaker(self) -> tuple[str, int | None]:
+        """The gateway breaker's state, and while open the seconds until it lets calls through."""
+        breaker = self._container.payment_breaker()
+        state = breaker_state(breaker)
+        return state, max(1, round(breaker.open_remaining)) if state == "open" else None
 
     @property
     def get_order(self) -> GetOrder:

@@ -163,6 +163,15 @@ class PaymentOut(msgspec.Struct):
     last4: str
 
 
+class EmailOut(msgspec.Struct):
+    id: UUID  # also the email's Message-ID: a resend carries the same one
+    kind: str
+    status: str  # pending, sent, failed
+    attempts: int
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
 class OrderOut(msgspec.Struct):
     id: UUID
     status: str
@@ -182,6 +191,7 @@ class OrderOut(msgspec.Struct):
     last_decline_code: str | None
     previous_tier: str
     previous_date: dt.date
+    emails: list[EmailOut]
 
 
 class CustomerOut(msgspec.Struct):
@@ -199,11 +209,17 @@ class TokenOut(msgspec.Struct):
     expires_in: int
 
 
+class PaymentGatewayHealthOut(msgspec.Struct):
+    breaker: str  # closed, open (failing fast), half_open (letting calls through to test it)
+    retry_after: int | None  # while open: seconds until calls are tried again
+
+
 class HealthOut(msgspec.Struct):
-    status: str
+    status: str  # ok, or degraded while the payment gateway's breaker is open
     profile: str
     version: str
     time: dt.datetime
+    payment_gateway: PaymentGatewayHealthOut
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -283,6 +299,10 @@ def order_out(result: OrderResult) -> OrderOut:
         last_decline_code=order.last_decline_code,
         previous_tier=order.from_tier.key,
         previous_date=order.from_date,
+        emails=[
+            EmailOut(e.id, e.kind, e.status, e.attempts, e.created_at, e.sent_at)
+            for e in result.emails
+        ],
     )
 
 

@@ -96,8 +96,9 @@ def without_request_id(body: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class ChargeSpy:
-    """Wraps the container's payment gateway: records each charge request and its outcome, and
-    can hold a charge until the test lets it go (to catch a payment in flight)."""
+    """Wraps the container's raw payment gateway, under the retries and the circuit breaker:
+    records each charge request that reaches it and its outcome, and can hold a charge until
+    the test lets it go (to catch a payment in flight)."""
 
     calls: list[tuple[ChargeRequest, str]] = field(default_factory=list)
     entered: threading.Event = field(default_factory=threading.Event)
@@ -109,7 +110,7 @@ class ChargeSpy:
     @classmethod
     def install(cls, container: Container) -> ChargeSpy:
         spy = cls()
-        gateway = container.payment_gateway()
+        gateway = container.gateway()
         real_charge = gateway.charge
 
         def charge(request: ChargeRequest) -> Charge:

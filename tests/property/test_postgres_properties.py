@@ -203,6 +203,8 @@ def test_a_completed_payment_updates_the_order_ticket_capacity_and_ledger_and_no
     assert not diff["payment_attempts"].changed  # the declined attempts stay as they were
     assert {k: v for k, v in attempt.items() if k not in ("id", "created_at")} == {
         "order_id": quoted.id,
+        "kind": "charge",
+        "refund_id": None,
         "attempt": tries,
         "idempotency_key": f"upgrade-{quoted.id}-attempt-{tries}",
         "amount": due,

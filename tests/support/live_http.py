@@ -110,12 +110,12 @@ def all_at_once(port: int, calls: Sequence[Call], timeout: float = 60.0) -> list
     return [reply for reply in replies if isinstance(reply, Reply)]
 
 
-def _wait_until_healthy(port: int, alive: Any) -> None:
+def _wait_until_healthy(port: int, alive: Any, path: str = "/api/health") -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         assert alive(), "the server stopped during start-up"
         try:
-            if call(port, Call("GET", "/api/health"), timeout=2).status == 200:
+            if call(port, Call("GET", path), timeout=2).status == 200:
                 return
         except OSError:
             pass
@@ -167,8 +167,9 @@ def tap_serve(
 
 
 @contextmanager
-def uvicorn_in_thread(app: Any) -> Iterator[int]:
-    """The ASGI app served by uvicorn from a thread of this process, on a free port."""
+def uvicorn_in_thread(app: Any, path: str = "/api/health") -> Iterator[int]:
+    """The ASGI app served by uvicorn from a thread of this process, on a free port, once
+    `path` answers 200."""
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -184,7 +185,7 @@ def uvicorn_in_thread(app: Any) -> Iterator[int]:
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     try:
-        _wait_until_healthy(port, thread.is_alive)
+        _wait_until_healthy(port, thread.is_alive, path)
         yield port
     finally:
         server.should_exit = True

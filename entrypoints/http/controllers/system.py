@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from entrypoints.http.dependencies import Services
-from entrypoints.http.schemas import HealthOut
+from entrypoints.http.schemas import HealthOut, PaymentGatewayHealthOut
 
 
 class SystemController(Controller):
@@ -18,12 +18,15 @@ class SystemController(Controller):
 
     @get("/api/health", operation_id="health", sync_to_thread=False)
     def health(self, services: NamedDependency[Services]) -> HealthOut:
-        """Liveness: the process answers and knows its profile."""
+        """Liveness, and the payment gateway's circuit breaker: `degraded` while it is open
+        (payments fail fast with 503 then; everything else works)."""
+        breaker, retry_after = services.payment_breaker()
         return HealthOut(
-            status="ok",
+            status="degraded" if breaker == "open" else "ok",
             profile=services.profile,
             version=services.version,
             time=services.clock.now(),
+            payment_gateway=PaymentGatewayHealthOut(breaker, retry_after),
         )
 
     @get("/.well-known/jwks.json", operation_id="jwks", sync_to_thread=False)

@@ -103,7 +103,9 @@ class UpgradeController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         """Pay the amount due: 200 confirmed, 402 declined (with `decline_code`), 422 not payable,
-        409 a payment already in progress, 503 the gateway is unavailable (nothing charged)."""
+        409 a payment already in progress, 503 `payment_unavailable` (nothing charged; the
+        breaker may be open: see Retry-After) or `payment_unconfirmed` (the gateway did not
+        answer: do not pay again, the order is confirmed or refunded automatically)."""
 
         def work() -> Response[bytes]:
             customer_id = services.customer_id(request.user)
@@ -125,7 +127,8 @@ class UpgradeController(Controller):
                 lambda: (200, order_out(pay_for_upgrade(command))),
             )
 
-        return await services.run(work)
+        # Always in a worker thread: a payment waits on the gateway, and between its retries.
+        return await services.run_blocking(work)
 
     @post(
         "/{order_id:uuid}/cancel",
@@ -143,5 +146,49 @@ class UpgradeController(Controller):
         def work() -> OrderOut:
             customer_id = services.customer_id(request.user)
             return order_out(services.cancel_upgrade(customer_id, OrderId(order_id)))
+
+        return await services.run(work)
+
+    @post(
+        "/{order_id:uuid}/refund",
+        status_code=200,
+        operation_id="refundUpgrade",
+        responses={200: ResponseSpec(OrderOut, description="The refunded order")},
+    )
+    async def refund(
+        self,
+        request: Request[Any, Any, Any],
+        order_id: FromPath[UUID],
+        services: NamedDependency[Services],
+    ) -> OrderOut:
+        """Refund a confirmed upgrade, until the day before its visit: the money back, the
+        ticket as it was, the unit released, an email. Asking again is harmless (one refund).
+        422 `visit_date_reached`, `not_refundable` or `upgrade_superseded`; 503
+        `refund_pending` (registered; finished automatically once the gateway answers)."""
+
+        def work() -> OrderOut:
+            customer_id = services.customer_id(request.user)
+            return order_out(services.refund_upgrade(customer_id, OrderId(order_id)))
+
+        return await services.run_blocking(work)
+
+    @post(
+        "/{order_id:uuid}/resend-confirmation",
+        status_code=202,
+        operation_id="resendConfirmation",
+        responses={202: ResponseSpec(OrderOut, description="The confirmation is queued")},
+    )
+    async def resend_confirmation(
+        self,
+        request: Request[Any, Any, Any],
+        order_id: FromPath[UUID],
+        services: NamedDependency[Services],
+    ) -> OrderOut:
+        """Send the confirmation email again, with the same Message-ID; `emails` shows its
+        delivery. A confirmation still on its way is not queued twice."""
+
+        def work() -> OrderOut:
+            customer_id = services.customer_id(request.user)
+            return order_out(services.resend_confirmation(customer_id, OrderId(order_id)))
 
         return await services.run(work)
