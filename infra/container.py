@@ -28,7 +28,12 @@ from adapters.observability.outcome_metrics import PrometheusOutcomeCounter
 from adapters.observability.payment_metrics import breaker_state, register_breaker_gauge
 from adapters.payments.dummy import DummyPaymentGateway, Faults
 from adapters.payments.http_gateway import HttpPaymentGateway
-from adapters.payments.resilient import ClockedCircuitBreaker, ResilientPaymentGateway, RetryPolicy
+from adapters.payments.resilient import (
+    ClockedCircuitBreaker,
+    ResilientPaymentGateway,
+    RetryPolicy,
+    retry_after_seconds,
+)
 from adapters.realtime.hub import FanOutPublisher, InMemoryProgressHub
 from adapters.sql import engines
 from adapters.sql.idempotency import SqlIdempotencyStore
@@ -59,7 +64,14 @@ from application.use_cases.resend_confirmation import ResendConfirmation
 from infra.policy import build_policy
 from infra.settings import Settings
 
-__all__ = ["USE_CASES", "ConfigurationError", "Container", "breaker_state", "build_container"]
+__all__ = [
+    "USE_CASES",
+    "ConfigurationError",
+    "Container",
+    "breaker_state",
+    "build_container",
+    "retry_after_seconds",
+]
 
 
 class ConfigurationError(RuntimeError):

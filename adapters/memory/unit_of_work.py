@@ -11,7 +11,7 @@ from uuid import UUID
 from adapters.memory.store import CapacityKey, Changes, MemoryStore, clone
 from application.audit import AuditEntry
 from application.outbox import OutboxMessage
-from application.payments import PaymentAttempt
+from application.payments import AttemptKind, PaymentAttempt
 from domain.capacity import DailyCapacity
 from domain.customers import Customer, EmailAddress
 from domain.ids import CustomerId, OrderId, TicketId
@@ -257,6 +257,14 @@ class MemoryPaymentAttemptRepository:
                 found.append(clone(attempt))
         found.sort(key=lambda attempt: attempt.created_at)
         return found[:limit]
+
+    def refund_pending_for_ticket(self, ticket_id: TicketId) -> bool:
+        for attempt_id in tuple(self._store.payments_unsettled):
+            attempt = self._store.payments[attempt_id]
+            order = self._store.orders.get(attempt.order_id)
+            if attempt.kind is AttemptKind.REFUND and order and order.ticket_id == ticket_id:
+                return True
+        return False
 
 
 class MemoryOutboxRepository:

@@ -8,6 +8,7 @@ calls fail at once with "payment temporarily unavailable" and when to come back.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -113,22 +114,40 @@ class ResilientPaymentGateway:
     def charges_since(self, since: datetime) -> Sequence[Charge]:
         return self._call(lambda: self._inner.charges_since(since))
 
+    def _failing_fast(self) -> PaymentUnavailableError:
+        return PaymentUnavailableError(
+            "Payment is temporarily unavailable: the payment gateway is failing.",
+            retry_after=retry_after_seconds(self.breaker),
+        )
+
     def _call(self, call: Callable[[], T]) -> T:
         waited = 0.0
         attempt = 0
+        # Once an answer is lost, money may have moved: giving up must then say "unknown",
+        # never "unavailable" (which tells the caller nothing was charged).
+        lost: PaymentOutcomeUnknownError | None = None
         while True:
             attempt += 1
             if self.breaker.opened:
-                raise PaymentUnavailableError(
-                    "Payment is temporarily unavailable: the payment gateway is failing.",
-                    retry_after=max(1, round(self.breaker.open_remaining)),
-                )
+                raise lost or self._failing_fast()
             try:
                 with self.breaker:
                     return call()
-            except TRANSIENT:
+            except TRANSIENT as error:
+                if isinstance(error, PaymentOutcomeUnknownError):
+                    lost = error
+                if self.breaker.opened:  # this failure opened it: no point waiting to retry
+                    raise (lost or self._failing_fast()) from error
                 delay = self._policy.delay(attempt, self._rng)
                 if attempt >= self._policy.attempts or waited + delay > self._policy.budget:
-                    raise
+                    if lost is None or lost is error:
+                        raise
+                    raise lost from error
                 self._sleep(delay)
                 waited += delay
+
+
+def retry_after_seconds(breaker: ClockedCircuitBreaker) -> int:
+    """Whole seconds until an open breaker lets a call through, rounded up so that a client
+    told to come back then does not arrive early."""
+    return max(1, math.ceil(breaker.open_remaining))

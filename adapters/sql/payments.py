@@ -12,9 +12,9 @@ from sqlalchemy import Row, bindparam, insert, select, update
 
 from adapters.sql.session import SqlSession
 from adapters.sql.staging import Staged, only
-from adapters.sql.tables import payment_attempts
+from adapters.sql.tables import payment_attempts, upgrade_orders
 from application.payments import AttemptKind, AttemptOutcome, PaymentAttempt
-from domain.ids import OrderId
+from domain.ids import OrderId, TicketId
 from domain.money import Money
 
 _C = payment_attempts.c
@@ -27,6 +27,16 @@ _UNSETTLED = (
     .where(_C.outcome == AttemptOutcome.STARTED.value, _C.created_at < bindparam("before"))
     .order_by(_C.created_at)
     .limit(bindparam("limit"))
+)
+_REFUND_PENDING = (
+    select(payment_attempts.c.id)
+    .join(upgrade_orders, upgrade_orders.c.id == _C.order_id)
+    .where(
+        _C.outcome == AttemptOutcome.STARTED.value,  # the partial index of unsettled attempts
+        _C.kind == AttemptKind.REFUND.value,
+        upgrade_orders.c.ticket_id == bindparam("ticket"),
+    )
+    .limit(1)
 )
 _INSERT = insert(payment_attempts)
 _MUTABLE = ("outcome", "charge_id", "decline_code", "refund_id", "updated_at")
@@ -104,6 +114,9 @@ class SqlPaymentAttemptRepository:
     def unsettled(self, started_before: datetime, limit: int) -> Sequence[PaymentAttempt]:
         rows = self._session.execute(_UNSETTLED, {"before": started_before, "limit": limit})
         return [from_row(row) for row in rows]
+
+    def refund_pending_for_ticket(self, ticket_id: TicketId) -> bool:
+        return self._session.execute(_REFUND_PENDING, {"ticket": ticket_id}).first() is not None
 
     def flush(self) -> None:
         if inserts := self._staged.inserts():

@@ -143,6 +143,11 @@ class PaymentAttemptRepository(Protocol):
         that may have moved without its outcome being recorded (for reconciliation)."""
         ...
 
+    def refund_pending_for_ticket(self, ticket_id: TicketId) -> bool:
+        """Whether a refund of one of the ticket's upgrades is started and not yet recorded:
+        finishing it will put the ticket back as it was, so the ticket must not change first."""
+        ...
+
 
 class AuditLog(Protocol):
     """The append-only record of every data change."""

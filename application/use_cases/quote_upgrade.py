@@ -60,8 +60,11 @@ class QuoteUpgrade:
         window = self.policy.window
         with self.uow() as uow:
             ticket = find_ticket(uow, command.customer_id, reference, for_update=True)
-            live = uow.orders.live_for_ticket(ticket.id, now)
-            check_eligibility(ticket, today, live is not None).raise_if_ineligible()
+            # A refund still being made will put the ticket back as it was: an upgrade bought
+            # meanwhile would be undone with it, so it waits like one in progress.
+            busy = uow.orders.live_for_ticket(ticket.id, now) is not None
+            busy = busy or uow.payments.refund_pending_for_ticket(ticket.id)
+            check_eligibility(ticket, today, busy).raise_if_ineligible()
             if not tier.is_above(ticket.tier):
                 raise refusal(OptionReason.TIER_NOT_HIGHER, tier, command.day, window)
             date_status = window.status(command.day, today)

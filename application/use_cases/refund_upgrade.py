@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from application.audit import order_change, snapshot_order
 from application.errors import ServiceUnavailableError
@@ -69,12 +70,20 @@ class RefundUpgrade:
             order = find_order(uow, customer_id, order_id, for_update=True)
             if order.status is OrderStatus.REFUNDED:
                 return None
-            order.check_refundable(self.policy.park.today(now))
+            payment = order.payment
+            first_request = (
+                payment is None or uow.payments.by_key(refund_key(payment.payment_id)) is None
+            )
+            if first_request:
+                # A refund asked for in time stands (see `UpgradeOrder.refund`): asking again
+                # after the visit date, the gateway having been down, finishes it.
+                order.check_refundable(self.policy.park.today(now))
             self._check_not_superseded(uow, order)
-            if order.payment is None:
+            if first_request:
+                self._check_no_upgrade_waiting(uow, order, now)
+            if payment is None:
                 raise AssertionError(f"confirmed order {order.id} has no payment")
-            first_request = uow.payments.by_key(refund_key(order.payment.payment_id)) is None
-            attempt = self.settlement.start_refund(uow, order, order.payment, now)
+            attempt = self.settlement.start_refund(uow, order, payment, now)
             if first_request:
                 uow.audit.record(
                     order_change(
@@ -88,6 +97,18 @@ class RefundUpgrade:
                 )
             uow.commit()
         return attempt
+
+    @staticmethod
+    def _check_no_upgrade_waiting(uow: UnitOfWork, order: UpgradeOrder, now: datetime) -> None:
+        """A newer quote of the ticket would be paid on top of this upgrade, then silently lost
+        when the refund puts the ticket back; the ticket's row lock (taken just before) keeps
+        the quote and the refund from crossing. While the refund is pending, quotes wait."""
+        if uow.orders.live_for_ticket(order.ticket_id, now) is not None:
+            raise RefundNotAllowedError(
+                "upgrade_in_progress",
+                "Another upgrade of this ticket is waiting for payment.",
+                "Pay for it or cancel it first, or wait for its hold to lapse.",
+            )
 
     @staticmethod
     def _check_not_superseded(uow: UnitOfWork, order: UpgradeOrder) -> None:

@@ -38,7 +38,7 @@ from application.use_cases.quote_upgrade import QuoteUpgrade
 from application.use_cases.refund_upgrade import RefundUpgrade
 from application.use_cases.resend_confirmation import ResendConfirmation
 from domain.ids import CustomerId
-from infra.container import Container, breaker_state
+from infra.container import Container, breaker_state, retry_after_seconds
 
 T = TypeVar("T")
 MAX_REMEMBERED_CUSTOMERS = 100_000
@@ -152,7 +152,7 @@ class Services:
         """The gateway breaker's state, and while open the seconds until it lets calls through."""
         breaker = self._container.payment_breaker()
         state = breaker_state(breaker)
-        return state, max(1, round(breaker.open_remaining)) if state == "open" else None
+        return state, retry_after_seconds(breaker) if state == "open" else None
 
     @property
     def get_order(self) -> GetOrder:

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import pytest
 from adapters.clock import FixedClock
 from application.errors import BusyError
 from application.outbox import DeliveryStatus, OutboxMessage
+from application.payments import AttemptKind, AttemptOutcome, PaymentAttempt
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.capacity import DailyCapacity
 from domain.customers import CustomerDetails, EmailAddress
@@ -783,6 +784,63 @@ class UnitOfWorkContract:
             (e.id, e.before, e.after) for e in (first, second, third)
         ]
         assert other_entity == []
+
+    # -- the payment ledger -----------------------------------------------------------------
+
+    def test_the_ledger_finds_unsettled_attempts_oldest_first_and_pending_refunds_by_ticket(
+        self, uow_factory: UnitOfWorkFactory, seeded: Seeded, clock: FixedClock
+    ) -> None:
+        """What reconciliation and the quote's refund check read: attempts still `started`
+        (charges and refunds alike), and whether one of a ticket's upgrades is being refunded."""
+        other_ticket = new_ticket(clock, seeded.customer)
+        other_order = new_order(clock, other_ticket)
+        persist(uow_factory, other_ticket, other_order)
+        now = clock.now()
+        charging = ledger_entry(seeded.order.id, "charge-1", now - timedelta(minutes=10))
+        refunding = ledger_entry(
+            seeded.order.id, "refund-ch_1", now - timedelta(minutes=5), AttemptKind.REFUND
+        )
+        paid = ledger_entry(other_order.id, "charge-2", now - timedelta(minutes=20))
+        paid.settle(AttemptOutcome.SUCCEEDED, now, charge_id="ch_2")
+        commit(uow_factory, lambda uow: [uow.payments.add(a) for a in (paid, refunding, charging)])
+
+        with uow_factory() as uow:
+            assert [a.id for a in uow.payments.unsettled(now, 10)] == [charging.id, refunding.id]
+            assert [a.id for a in uow.payments.unsettled(now, 1)] == [charging.id]
+            older = uow.payments.unsettled(now - timedelta(minutes=7), 10)
+            assert [a.id for a in older] == [charging.id]
+            assert uow.payments.refund_pending_for_ticket(seeded.ticket.id)
+            assert not uow.payments.refund_pending_for_ticket(other_ticket.id)
+
+        def refunded(uow: UnitOfWork) -> None:
+            refunding.settle(AttemptOutcome.SUCCEEDED, now, refund_id="re_1")
+            uow.payments.save(refunding)
+
+        commit(uow_factory, refunded)
+        with uow_factory() as uow:
+            assert [a.id for a in uow.payments.unsettled(now, 10)] == [charging.id]
+            assert not uow.payments.refund_pending_for_ticket(seeded.ticket.id)
+            assert uow.payments.by_key("refund-ch_1").refund_id == "re_1"  # type: ignore[union-attr]
+
+
+def ledger_entry(
+    order_id: OrderId, key: str, at: datetime, kind: AttemptKind = AttemptKind.CHARGE
+) -> PaymentAttempt:
+    """A `started` attempt; a refund names the charge it gives back."""
+    return PaymentAttempt(
+        id=uuid.uuid4(),
+        order_id=order_id,
+        attempt=1,
+        idempotency_key=key,
+        amount=Money.of("31.25", "USD"),
+        brand="visa",
+        last4="4242",
+        outcome=AttemptOutcome.STARTED,
+        created_at=at,
+        updated_at=at,
+        charge_id="ch_1" if kind is AttemptKind.REFUND else None,
+        kind=kind,
+    )
 
 
 # -- the in-memory adapter ---------------------------------------------------------------------
