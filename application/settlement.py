@@ -34,6 +34,7 @@ from domain.events import OrderEvent
 from domain.ids import OrderId
 from domain.orders import OrderStatus, PaymentRecord, UpgradeOrder
 from domain.policy import UpgradePolicy
+from domain.tickets import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class Settlement:
             customer = uow.customers.get(order.customer_id)
             if ticket is None or customer is None:
                 raise AssertionError(f"order {order.id} lost its ticket or customer")
+            self._check_ticket_takes(order, ticket)
             order_before, ticket_before = snapshot_order(order), snapshot_ticket(ticket)
             capacity = self.policy.capacity.capacity(order.tier, order.day)
             usage = uow.capacity.lock(order.tier, order.day, capacity, now)
@@ -130,6 +132,19 @@ class Settlement:
                 "visit_date_passed",
                 f"The visit date ({order.day.isoformat()}) passed before the payment was "
                 "confirmed.",
+                "The payment is refunded automatically.",
+            )
+
+    @staticmethod
+    def _check_ticket_takes(order: UpgradeOrder, ticket: Ticket) -> None:
+        """A charge settled late (reconciliation) may find the ticket cancelled or used by an
+        operator meanwhile, or already on the tier: the upgrade cannot be applied, so the
+        money goes back."""
+        if ticket.status is not TicketStatus.ACTIVE or not order.tier.is_above(ticket.tier):
+            raise ChargeNotApplicableError(
+                "ticket_changed",
+                f"Ticket {ticket.number.value} is {ticket.status.value} on "
+                f"{ticket.tier.key} and can no longer take this upgrade.",
                 "The payment is refunded automatically.",
             )
 

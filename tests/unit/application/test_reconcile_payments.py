@@ -30,7 +30,7 @@ from application.use_cases.refund_upgrade import RefundPendingError
 from domain.ids import CustomerId, OrderId
 from domain.money import Money
 from domain.orders import OrderStatus, UpgradeOrder
-from domain.tickets import Ticket
+from domain.tickets import Ticket, TicketStatus
 from domain.tiers import Tier
 from tests.builders import World, card
 from tests.unit.application.conftest import WorldFactory, usage
@@ -403,6 +403,32 @@ def test_a_charge_found_after_the_visit_date_passed_is_refunded_once_and_the_cus
     assert reconcile() == ReconciliationReport()
     assert everything(world) == settled
     assert len(gateway.refund_requests) == 1
+
+
+def test_a_charge_found_after_the_ticket_was_cancelled_is_refunded_and_the_ticket_left_alone(
+    world: World, gateway: SpyGateway, crashes: Crashes, reconcile: ReconcilePayments
+) -> None:
+    """An operator cancelled the ticket while its payment was stuck: the upgrade cannot be
+    applied to it, so the charge goes back rather than upgrading a cancelled ticket."""
+    ana, ticket = ana_with_ticket(world)
+    order = stuck_after_charge(world, crashes, ana, ticket)
+    with world.container.unit_of_work() as uow:
+        stored = uow.tickets.get_for_update(ticket.id)
+        assert stored is not None
+        stored.status = TicketStatus.CANCELLED
+        uow.tickets.save(stored)
+        uow.commit()
+    world.clock.advance(timedelta(seconds=world.container.config.reconcile_grace_seconds() + 1))
+
+    report = reconcile()
+
+    assert (report.refunded, report.confirmed, report.deferred) == (1, 0, 0)
+    [charge] = gateway.charges()
+    assert charge.refunded == charge.amount
+    assert stored_order(world, order.id).confirmation_code is None
+    after = world.stored_ticket(ticket.id)
+    assert (after.tier, after.status) == (Tier.GENERAL, TicketStatus.CANCELLED)
+    assert outbox(world, order.id) == [(EmailKind.PAYMENT_REFUNDED, "ana@example.com")]
 
 
 def test_a_refund_the_gateway_failed_during_reconciliation_is_made_by_a_later_run_once(
