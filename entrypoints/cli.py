@@ -158,7 +158,7 @@ def seed_command(args: argparse.Namespace) -> int:
 
 def reconcile_command(args: argparse.Namespace) -> int:
     settings = load_settings(args)
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging("WARNING", settings.log_json)  # stdout is for the summary line
     if settings.persistence == "memory":
         print(  # noqa: T201
             "tap: the memory profile's payments live inside its server; it reconciles them "

@@ -163,7 +163,8 @@ class UpgradeController(Controller):
     ) -> OrderOut:
         """Refund a confirmed upgrade, until the day before its visit: the money back, the
         ticket as it was, the unit released, an email. Asking again is harmless (one refund).
-        422 `visit_date_reached`, `not_refundable` or `upgrade_superseded`; 503
+        422 `visit_date_reached`, `not_refundable`, `upgrade_superseded` or
+        `upgrade_in_progress` (a newer quote of the ticket is waiting); 503
         `refund_pending` (registered; finished automatically once the gateway answers)."""
 
         def work() -> OrderOut:

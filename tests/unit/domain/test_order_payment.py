@@ -5,63 +5,32 @@ from datetime import timedelta
 
 import pytest
 
-from domain.confirmation import ConfirmationCode
 from domain.errors import BusinessRuleError, InvalidTransitionError
 from domain.events import PaymentDeclined, PaymentSucceeded, UpgradeConfirmed
 from domain.orders import (
     OrderNotPayableError,
     OrderStatus,
     PaymentInProgressError,
-    PaymentRecord,
     UpgradeOrder,
 )
-from domain.tiers import Tier
-from tests.unit.domain.builders import HOLD, NOW, ORDER_ID, ticket, upgrade_price
+from tests.unit.domain.builders import (
+    CODE,
+    HOLD,
+    LATER,
+    NOW,
+    ORDER_ID,
+    RECEIPT,
+    SOON,
+    cancelled,
+    confirmed,
+    failed,
+    paying,
+    quoted,
+)
 
 MakeOrder = Callable[[], UpgradeOrder]
 
-SOON = NOW + timedelta(minutes=1)
-LATER = NOW + timedelta(minutes=2)
 EXPIRY = NOW + HOLD
-RECEIPT = PaymentRecord("pay_123", "visa", "4242")
-CODE = ConfirmationCode("7K3M9XQ2")
-
-
-def quoted() -> UpgradeOrder:
-    held = ticket(Tier.GENERAL, paid="59.00")
-    order = UpgradeOrder.quote(ORDER_ID, held, upgrade_price(held, Tier.NON_STOP), NOW, HOLD)
-    order.pull_events()
-    return order
-
-
-def paying() -> UpgradeOrder:
-    order = quoted()
-    order.start_payment(SOON)
-    order.pull_events()
-    return order
-
-
-def confirmed() -> UpgradeOrder:
-    order = paying()
-    order.confirm(RECEIPT, CODE, LATER)
-    order.pull_events()
-    return order
-
-
-def failed() -> UpgradeOrder:
-    order = quoted()
-    for _ in range(3):
-        order.start_payment(SOON)
-        order.record_decline("card_declined", SOON, max_declines=3)
-    order.pull_events()
-    return order
-
-
-def cancelled() -> UpgradeOrder:
-    order = quoted()
-    order.cancel(SOON)
-    order.pull_events()
-    return order
 
 
 def refunded() -> UpgradeOrder:
