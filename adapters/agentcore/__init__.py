@@ -1,0 +1,1 @@
+"""Adapters to Amazon Bedrock AgentCore's data plane."""
