@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     text,
@@ -259,4 +260,38 @@ local_logins = Table(
     Column("email", String(254), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("created_at", Instant, nullable=False),
+)
+
+# Conversation memory (the ConversationMemory port, shaped like AgentCore Memory). An event is
+# one stored exchange; its messages stay together in one JSON array, as AgentCore keeps an
+# event's payload. `seq` orders events of equal time in the order they were added.
+memory_events = Table(
+    "memory_events",
+    metadata,
+    Column("id", String(64), primary_key=True),  # "<epoch ms>#<hex>", as AgentCore's
+    Column("seq", BigInteger, Identity(always=True), nullable=False, unique=True),
+    Column("actor_id", String(255), nullable=False),
+    Column("session_id", String(100), nullable=False),
+    Column("at", Instant, nullable=False),
+    Column("messages", JSONB, nullable=False),  # [{"role": "USER", "text": "..."}, ...]
+    CheckConstraint(
+        "jsonb_typeof(messages) = 'array' AND jsonb_array_length(messages) BETWEEN 1 AND 100",
+        name="one_to_a_hundred_messages",
+    ),
+    # Every read is one session's newest events; this index serves it in order.
+    Index("ix_memory_events_session", "actor_id", "session_id", "at", "seq"),
+)
+
+# Long-term facts. A fact is kept once per namespace: the unique key is on its text's SHA-256
+# rather than the text, which may be longer than a btree index entry can hold.
+memory_records = Table(
+    "memory_records",
+    metadata,
+    Column("id", String(50), primary_key=True),  # "mem-<uuid>", as AgentCore's
+    Column("namespace", String(1024), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("text_sha256", CHAR(64), nullable=False),
+    Column("at", Instant, nullable=False),
+    UniqueConstraint("namespace", "text_sha256"),
+    CheckConstraint("length(text) BETWEEN 1 AND 16000", name="text_length"),
 )

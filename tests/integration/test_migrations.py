@@ -123,10 +123,13 @@ def test_the_migrations_build_the_schema_of_the_metadata_once_and_take_it_away_a
     migrate(engine)
     assert differences(engine) == []
     built = catalog(engine)
-    assert built["version"] == [("0002",)]
+    assert built["version"] == [("0003",)]
     tables = {name for name, kind in built["relations"] if kind == "r"}
     assert tables == {*metadata.tables, "alembic_version"}
-    assert {name for name, kind in built["relations"] if kind != "r"} == {"audit_log_seq_seq"}
+    assert {name for name, kind in built["relations"] if kind != "r"} == {
+        "audit_log_seq_seq",
+        "memory_events_seq_seq",
+    }
     assert ("audit_log", "audit_log_is_append_only") in {row[:2] for row in built["triggers"]}
     exclusion = [row for row in built["constraints"] if row[2] == "x"]
     assert exclusion == [
@@ -149,7 +152,16 @@ def test_the_migrations_build_the_schema_of_the_metadata_once_and_take_it_away_a
         drift.rollback()
     assert kinds == {"add_index", "modify_type"}
 
-    # Each step back and forth is exact: 0002 undone leaves 0001's ledger, redone gives 0002's.
+    # Each step back and forth is exact: 0003 undone takes the conversation memory away (and
+    # nothing else), 0002 undone leaves 0001's ledger, redone they give the head's schema.
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0002")
+    before_memory = catalog(engine)
+    assert before_memory["version"] == [("0002",)]
+    assert {name for name, _ in before_memory["relations"]} == {
+        name for name, _ in built["relations"]
+    } - {"memory_events", "memory_records", "memory_events_seq_seq"}
+    assert not [row for row in before_memory["indexes"] if row[0].startswith("memory_")]
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0001")
     previous = catalog(engine)
