@@ -1,16 +1,18 @@
 """The `tap` command: `tap serve` runs the local build, `tap migrate` brings a database's schema
 up to date, `tap seed` fills a database with generated sample data, `tap reconcile` settles
-payments a crash left unfinished, `tap gateway` serves the dummy payment gateway over HTTP."""
+payments a crash left unfinished, `tap gateway` serves the dummy payment gateway over HTTP,
+`tap data-agent` serves the Data Agent (the use cases as MCP tools)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 
 import uvicorn
 from pydantic import ValidationError
@@ -63,6 +65,12 @@ def serve(args: argparse.Namespace) -> int:
             if settings.payments == "http" and not settings.payment_gateway_url:
                 url = stack.enter_context(local_gateway_service(settings))
                 settings = settings.model_copy(update={"payment_gateway_url": url})
+            listener = None
+            if settings.serve_data_agent:
+                listener = stack.enter_context(
+                    _listening(settings.http_host, settings.data_agent_port)
+                )
+                settings = settings.model_copy(update={"data_agent_url": _mcp_url(listener)})
             if settings.demo_data:
                 settings = demo_settings(settings)
             container = build_container(settings)
@@ -70,12 +78,55 @@ def serve(args: argparse.Namespace) -> int:
                 migrate_database(settings)
             if settings.demo_data:
                 seed_demo_data(container, settings.demo_load_tickets)
-        except (ConfigurationError, GatewayStartError) as error:
+        except (ConfigurationError, GatewayStartError, OSError) as error:
             log.error("cannot start", extra={"reason": str(error)})
             print(f"tap: {error}", file=sys.stderr)  # noqa: T201
             return 2
+        if listener is not None:
+            # The same process and container: the memory profile's store lives here. The chat
+            # still reaches it over a real MCP connection on loopback.
+            stack.enter_context(_data_agent_in_thread(container, listener))
         _serve(settings, container)
     return 0
+
+
+@contextmanager
+def _listening(host: str, port: int) -> Iterator[socket.socket]:
+    """A socket bound before anything is built, so the port (0: any free one) is known."""
+    listener = socket.create_server((host, port), reuse_port=False)
+    try:
+        yield listener
+    finally:
+        listener.close()
+
+
+def _mcp_url(listener: socket.socket) -> str:
+    from entrypoints.mcp.server import MCP_PATH  # noqa: PLC0415 - the MCP SDK loads slowly
+
+    return f"http://127.0.0.1:{listener.getsockname()[1]}{MCP_PATH}"
+
+
+@contextmanager
+def _data_agent_in_thread(container: Container, listener: socket.socket) -> Iterator[None]:
+    from entrypoints.mcp.server import data_agent_app  # noqa: PLC0415
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            data_agent_app(container),
+            fd=listener.fileno(),
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
+    )
+    thread = threading.Thread(target=server.run, name="data-agent", daemon=True)
+    thread.start()
+    log.info("data agent serving", extra={"url": _mcp_url(listener)})
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
 
 
 def _serve(settings: Settings, container: Container) -> None:
@@ -89,6 +140,7 @@ def _serve(settings: Settings, container: Container) -> None:
             "demo_data": settings.demo_data,
             "state": "in this process only" if settings.persistence == "memory" else "database",
             "payments": settings.payment_gateway_url or "in process",
+            "data_agent": settings.data_agent_url if settings.serve_data_agent else "not served",
         },
     )
     uvicorn.run(
@@ -207,6 +259,49 @@ def gateway_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def data_agent_command(args: argparse.Namespace) -> int:
+    """The Data Agent alone: MCP over stateless streamable HTTP at http://HOST:PORT/mcp."""
+    from entrypoints.mcp.server import MCP_PATH, data_agent_app  # noqa: PLC0415 - this command only
+
+    settings = load_settings(args)
+    settings = settings.model_copy(
+        update={
+            "data_agent_host": args.host or settings.data_agent_host,
+            "data_agent_port": args.port or settings.data_agent_port,
+        }
+    )
+    configure_logging(settings.log_level, settings.log_json)
+    # Its own memory store holds nothing unless seeded here; a database is seeded by `tap serve`
+    # or `tap seed`, never by a second process at the same time.
+    seed = settings.demo_data and settings.persistence == "memory"
+    if seed:
+        settings = demo_settings(settings)
+    try:
+        container = build_container(settings)
+        if seed:
+            seed_demo_data(container)
+    except ConfigurationError as error:
+        print(f"tap data-agent: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    log.info(
+        "data agent serving",
+        extra={
+            "url": f"http://{settings.data_agent_host}:{settings.data_agent_port}{MCP_PATH}",
+            "profile": settings.profile,
+            "persistence": settings.persistence,
+        },
+    )
+    uvicorn.run(
+        data_agent_app(container),
+        host=settings.data_agent_host,
+        port=settings.data_agent_port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    return 0
+
+
 def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
@@ -292,6 +387,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     gateway_parser.add_argument("--outage", action="store_true", help="every call fails")
     gateway_parser.set_defaults(handler=gateway_command, profile=None)
+
+    data_agent_parser = commands.add_parser(
+        "data-agent",
+        help="serve the Data Agent: the use cases as MCP tools over stateless streamable HTTP "
+        "at /mcp, each call acting for the customer of its bearer token (TAP_DATA_AGENT_*)",
+    )
+    data_agent_parser.add_argument("--host", default=None, help="default 0.0.0.0")
+    data_agent_parser.add_argument("--port", type=int, default=None, help="default 8000")
+    data_agent_parser.add_argument(
+        "--profile", choices=profiles, default=None, help="default memory (or TAP_PROFILE)"
+    )
+    data_agent_parser.set_defaults(handler=data_agent_command)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

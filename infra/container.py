@@ -12,7 +12,10 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
+from adapters.agentcore.runtime_invoker import AgentCoreRuntimeInvoker
 from adapters.clock import SystemClock
+from adapters.conversation_memory.in_memory import InMemoryConversationMemory
+from adapters.conversation_memory.postgres import SqlConversationMemory
 from adapters.email.file_sender import FileEmailSender, RecordingEmailSender
 from adapters.email.jinja_renderer import JinjaEmailRenderer
 from adapters.email.ses_sender import SesEmailSender
@@ -35,12 +38,17 @@ from adapters.payments.resilient import (
     retry_after_seconds,
 )
 from adapters.realtime.hub import FanOutPublisher, InMemoryProgressHub
+from adapters.reasoning.bedrock_converse import BedrockConverseReasoner
+from adapters.reasoning.fallback import FallbackReasoner, reasoning_breaker
+from adapters.reasoning.rule_based import RuleBasedReasoner
 from adapters.sql import engines
 from adapters.sql.idempotency import SqlIdempotencyStore
 from adapters.sql.logins import SqlLoginStore
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from application.emails import EmailComposer
 from application.idempotency import IdempotentRequests
+from application.ports.conversation_memory import ConversationMemory
+from application.ports.data_agent import DataAgentTools
 from application.settlement import Settlement
 from application.use_cases.cancel_upgrade import CancelUpgrade
 from application.use_cases.check_eligibility import CheckEligibility
@@ -58,9 +66,12 @@ from application.use_cases.get_upgrade_options import GetUpgradeOptions
 from application.use_cases.list_my_tickets import ListMyTickets
 from application.use_cases.pay_for_upgrade import PayForUpgrade
 from application.use_cases.quote_upgrade import QuoteUpgrade
+from application.use_cases.read_chat_history import ReadChatHistory
 from application.use_cases.reconcile_payments import ReconcilePayments
+from application.use_cases.record_payment import RecordPayment
 from application.use_cases.refund_upgrade import RefundUpgrade
 from application.use_cases.resend_confirmation import ResendConfirmation
+from application.use_cases.take_chat_turn import TakeChatTurn
 from infra.policy import build_policy
 from infra.settings import Settings
 
@@ -93,6 +104,44 @@ def _http_gateway(url: str | None, timeout: float) -> HttpPaymentGateway:
             "gateway service itself when it is unset; TAP_PAYMENTS=dummy keeps it in process)"
         )
     return HttpPaymentGateway(url, timeout=timeout)
+
+
+# -- the Data Agent's MCP client (issue 5) ------------------------------------------------------
+def _data_agent_tools(url: str, timeout: float) -> DataAgentTools:
+    # Imported here: only the Ticket Agent needs the MCP client, and importing it costs ~0.3 s.
+    from adapters.mcp.data_agent_client import McpDataAgentTools  # noqa: PLC0415
+
+    return McpDataAgentTools(url, timeout)
+
+
+def _bedrock_runtime_client(region: str, endpoint_url: str | None) -> Any:
+    import boto3  # noqa: PLC0415 - only the bedrock reasoner needs the AWS SDK
+
+    return boto3.client("bedrock-runtime", region_name=region, endpoint_url=endpoint_url)
+
+
+def _agentcore_client(region: str, endpoint_url: str | None) -> Any:
+    import boto3  # noqa: PLC0415 - only the chat Lambda invokes the runtime
+
+    return boto3.client("bedrock-agentcore", region_name=region, endpoint_url=endpoint_url)
+
+
+def _agentcore_memory(memory_id: str | None, region: str) -> ConversationMemory:
+    if not memory_id:
+        raise ConfigurationError("AgentCore conversation memory needs TAP_AGENTCORE_MEMORY_ID")
+    from bedrock_agentcore.memory import MemorySessionManager  # noqa: PLC0415 - aws only
+
+    from adapters.conversation_memory.agentcore import (  # noqa: PLC0415
+        AgentCoreConversationMemory,
+    )
+
+    return AgentCoreConversationMemory(MemorySessionManager(memory_id, region), memory_id)
+
+
+def _runtime_invoker(client: Any, runtime_arn: str | None) -> AgentCoreRuntimeInvoker:
+    if not runtime_arn:
+        raise ConfigurationError("the chat Lambda needs TAP_TICKET_AGENT_RUNTIME_ARN")
+    return AgentCoreRuntimeInvoker(client, runtime_arn)
 
 
 def _sesv2_client(region: str, endpoint_url: str | None) -> Any:
@@ -320,6 +369,9 @@ class Container(containers.DeclarativeContainer):
     pay_for_upgrade = providers.Factory(PayForUpgrade, **_moving_money, settlement=settlement)
     refund_upgrade = providers.Factory(RefundUpgrade, **_reads, ids=ids, settlement=settlement)
     resend_confirmation = providers.Factory(ResendConfirmation, **_reads)
+    record_payment = providers.Factory(
+        RecordPayment, **_reads, gateway=payment_gateway, settlement=settlement
+    )
     # A Singleton: it remembers how far it has read the gateway's charges.
     reconcile_payments = providers.Singleton(
         ReconcilePayments,
@@ -349,6 +401,70 @@ class Container(containers.DeclarativeContainer):
         progress=progress,
     )
 
+    # -- the agents ----------------------------------------------------------------------
+    # The Data Agent's tools as the Ticket Agent reaches them: one MCP session kept open for
+    # every customer (each call carries its own token); built on first use, so a process that
+    # never talks to the Data Agent opens nothing.
+    data_agent_tools = providers.Singleton(
+        _data_agent_tools, url=config.data_agent_url, timeout=config.data_agent_timeout_seconds
+    )
+    rules_reasoner = providers.Singleton(
+        RuleBasedReasoner, clock=clock, park_timezone=config.park_timezone
+    )
+    reasoner = providers.Selector(
+        config.reasoner,
+        rules=rules_reasoner,
+        # The model, with the rules answering (and the conversation flagged) while it fails.
+        bedrock=providers.Singleton(
+            FallbackReasoner,
+            primary=providers.Singleton(
+                BedrockConverseReasoner,
+                client=providers.Singleton(
+                    _bedrock_runtime_client,
+                    region=config.aws_region,
+                    endpoint_url=config.aws_endpoint_url,
+                ),
+                model_id=config.bedrock_model_id,
+                max_tokens=config.bedrock_max_tokens,
+                temperature=config.bedrock_temperature,
+            ),
+            fallback=rules_reasoner,
+            breaker=providers.Singleton(
+                reasoning_breaker,
+                clock=clock,
+                failure_threshold=config.reasoner_breaker_failure_threshold,
+                recovery_timeout=config.reasoner_breaker_recovery_seconds,
+            ),
+        ),
+    )
+    conversation_memory = providers.Selector(
+        config.conversation_memory,
+        memory=providers.Singleton(InMemoryConversationMemory, ids=ids),
+        postgres=providers.Singleton(SqlConversationMemory, engine=database_engine, ids=ids),
+        agentcore=providers.Singleton(
+            _agentcore_memory, memory_id=config.agentcore_memory_id, region=config.aws_region
+        ),
+    )
+    take_chat_turn = providers.Factory(
+        TakeChatTurn,
+        memory=conversation_memory,
+        reasoner=reasoner,
+        tools=data_agent_tools,
+        clock=clock,
+        ids=ids,
+        park_name=config.park_name,
+        max_steps=config.agent_max_steps,
+    )
+    read_chat_history = providers.Factory(ReadChatHistory, memory=conversation_memory)
+    # The chat Lambda's way to the Ticket Agent's runtime (aws only; built on first use).
+    agent_runtime = providers.Singleton(
+        _runtime_invoker,
+        client=providers.Singleton(
+            _agentcore_client, region=config.aws_region, endpoint_url=config.aws_endpoint_url
+        ),
+        runtime_arn=config.ticket_agent_runtime_arn,
+    )
+
 
 USE_CASES = (
     "list_my_tickets",
@@ -362,7 +478,10 @@ USE_CASES = (
     "pay_for_upgrade",
     "refund_upgrade",
     "resend_confirmation",
+    "record_payment",
     "reconcile_payments",
+    "take_chat_turn",
+    "read_chat_history",
     "register_customer",
     "update_customer",
     "get_customer",

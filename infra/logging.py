@@ -55,8 +55,9 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     root.setLevel(level.upper())
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).disabled = True
-    # httpx logs every request at INFO; the gateway client logs what matters itself.
-    for chatty in ("httpx", "httpcore"):
+    # httpx logs every request at INFO; the gateway client logs what matters itself. (httpx2
+    # is the MCP client's: the Ticket Agent's calls to the Data Agent.)
+    for chatty in ("httpx", "httpcore", "httpx2", "httpcore2"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []

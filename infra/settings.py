@@ -16,14 +16,30 @@ Profile = Literal["memory", "postgres", "aws"]
 
 # Each profile picks an adapter per port; any of them can still be set on its own.
 PROFILE_DEFAULTS: dict[str, dict[str, str]] = {
-    "memory": {"persistence": "memory", "payments": "dummy", "email": "file", "identity": "local"},
+    "memory": {
+        "persistence": "memory",
+        "payments": "dummy",
+        "email": "file",
+        "identity": "local",
+        "reasoner": "rules",
+        "conversation_memory": "memory",
+    },
     "postgres": {
         "persistence": "postgres",
         "payments": "http",
         "email": "file",
         "identity": "local",
+        "reasoner": "rules",
+        "conversation_memory": "postgres",
     },
-    "aws": {"persistence": "aurora", "payments": "http", "email": "ses", "identity": "cognito"},
+    "aws": {
+        "persistence": "aurora",
+        "payments": "http",
+        "email": "ses",
+        "identity": "cognito",
+        "reasoner": "bedrock",
+        "conversation_memory": "agentcore",
+    },
 }
 
 
@@ -39,6 +55,8 @@ class Settings(BaseSettings):
     payments: Literal["dummy", "http"] | None = None
     email: Literal["file", "recording", "smtp", "ses"] | None = None
     identity: Literal["local", "cognito"] | None = None
+    reasoner: Literal["rules", "bedrock"] | None = None
+    conversation_memory: Literal["memory", "postgres", "agentcore"] | None = None
     ids: Literal["random", "sequential"] = "random"
 
     # The park and its prices (DOMAIN.md); no overrides by default, so the calendar shows the rules.
@@ -173,6 +191,41 @@ class Settings(BaseSettings):
     demo_load_tickets: int = Field(default=0, ge=0, description="extra tickets for benchmarks")
     log_level: str = "INFO"
     log_json: bool = True
+
+    # -- the Data Agent (an MCP server, `tap data-agent`) and the Ticket Agent's client of it --
+    data_agent_host: str = Field(
+        default="0.0.0.0",  # noqa: S104 - AgentCore's MCP contract: 0.0.0.0:8000/mcp
+        description="where `tap data-agent` listens",
+    )
+    data_agent_port: int = Field(default=8000, ge=0, le=65535, description="0: any free port")
+    serve_data_agent: bool = Field(
+        default=True,
+        description="`tap serve` serves the Data Agent beside the site (and its chat uses it)",
+    )
+    data_agent_url: str = Field(
+        default="http://127.0.0.1:8000/mcp",
+        description="the Data Agent's MCP endpoint, as the Ticket Agent reaches it",
+    )
+    data_agent_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="the longest the Ticket Agent waits for one tool call"
+    )
+
+    # -- the Ticket Agent: its reasoner, its memory, its runtime --------------------------------
+    bedrock_model_id: str = Field(
+        default="amazon.nova-pro-v1:0", description="the Converse model of the bedrock reasoner"
+    )
+    bedrock_max_tokens: int = Field(default=1024, ge=1)
+    bedrock_temperature: float = Field(default=0.2, ge=0, le=1)
+    reasoner_breaker_failure_threshold: int = Field(default=3, ge=1)
+    reasoner_breaker_recovery_seconds: float = Field(default=60.0, gt=0)
+    agent_max_steps: int = Field(default=6, ge=1, le=20, description="tool rounds per turn")
+    agentcore_memory_id: str | None = Field(
+        default=None, description="the AgentCore Memory resource (conversation_memory=agentcore)"
+    )
+    ticket_agent_runtime_arn: str | None = Field(
+        default=None, description="the Ticket Agent's AgentCore runtime, for the chat Lambda"
+    )
+    ticket_agent_port: int = Field(default=8080, ge=1, le=65535)
 
     @model_validator(mode="after")
     def _fill_ports_from_profile(self) -> Self:

@@ -35,14 +35,24 @@ TRANSIENT = (PaymentUnavailableError, PaymentOutcomeUnknownError)
 
 class ClockedCircuitBreaker(CircuitBreaker):  # type: ignore[misc]
     """The package's breaker, timed by our Clock instead of the process's monotonic clock, so
-    that tests drive it with a fixed clock rather than sleeps. Thread-safe."""
+    that tests drive it with a fixed clock rather than sleeps. Thread-safe. It counts only
+    `expected_exception` (by default the payment gateway's transient failures; the reasoning
+    fallback counts its own)."""
 
-    def __init__(self, clock: Clock, failure_threshold: int, recovery_timeout: float) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        failure_threshold: int,
+        recovery_timeout: float,
+        *,
+        expected_exception: type[Exception] | tuple[type[Exception], ...] = TRANSIENT,
+        name: str = "payment-gateway",
+    ) -> None:
         super().__init__(
             failure_threshold=failure_threshold,
             recovery_timeout=recovery_timeout,
-            expected_exception=TRANSIENT,
-            name="payment-gateway",
+            expected_exception=expected_exception,
+            name=name,
         )
         self._clock = clock
         self._opened = self._now()

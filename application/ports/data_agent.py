@@ -12,8 +12,11 @@ from application.ports.reasoning import ToolResult, ToolSpec
 class DataAgentTools(Protocol):
     """The Data Agent's tools, reached over MCP in every build."""
 
-    def list_tools(self) -> Sequence[ToolSpec]:
-        """The tools on offer, with their argument schemas."""
+    def list_tools(self, bearer_token: str | None = None) -> Sequence[ToolSpec]:
+        """The tools on offer, with their argument schemas. The Data Agent wants a customer's
+        token on every request, listing included: the first listing goes out with
+        `bearer_token` (later ones may be remembered). Raises `AuthenticationError` if the
+        Data Agent refuses the token, `ServiceUnavailableError` if it cannot be reached."""
         ...
 
     def call(

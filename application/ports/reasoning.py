@@ -65,13 +65,16 @@ class StopReason(Enum):
 class Reply:
     """The reasoner's next step. `confidence` is between 0 and 1. `fallback` is set when the
     answer came from the fallback reasoner because the preferred one failed: the conversation
-    is then flagged for a human."""
+    is then flagged for a human. `escalate` is set when the reasoner itself judged that the
+    request needs a person (a refund, a complaint, a legal matter, asking for a human): the
+    text then says so, and the caller flags the conversation."""
 
     text: str
     tool_calls: tuple[ToolCall, ...]
     stop_reason: StopReason
     confidence: float = 1.0
     fallback: bool = False
+    escalate: bool = False
 
 
 class ReasoningUnavailableError(ServiceUnavailableError):

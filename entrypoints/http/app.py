@@ -15,6 +15,7 @@ from litestar.types import ASGIApp
 from entrypoints.http.auth import bearer_authentication
 from entrypoints.http.background import outbox_dispatcher, payment_reconciler
 from entrypoints.http.controllers.auth import AuthController
+from entrypoints.http.controllers.chat import ChatController
 from entrypoints.http.controllers.me import MeController
 from entrypoints.http.controllers.progress import order_events
 from entrypoints.http.controllers.system import SystemController
@@ -61,7 +62,13 @@ def create_app(container: Container, settings: Settings, background: bool = True
             AuthController,
             Router(
                 path="/",
-                route_handlers=[MeController, TicketController, UpgradeController, order_events],
+                route_handlers=[
+                    MeController,
+                    TicketController,
+                    UpgradeController,
+                    ChatController,
+                    order_events,
+                ],
                 middleware=[bearer_authentication(container.token_verifier())],
             ),
         ],

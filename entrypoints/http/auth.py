@@ -58,6 +58,8 @@ def bearer_authentication(verifier: TokenVerifier) -> type[AbstractAuthenticatio
                 principal: Principal = verifier.verify(token)
             except AuthenticationError as error:
                 raise _unauthorized(connection, error.message) from None
-            return AuthenticationResult(user=principal, auth=None)
+            # The token itself rides along: the chat forwards it to the Data Agent, which
+            # checks it again and acts for this customer only.
+            return AuthenticationResult(user=principal, auth=token)
 
     return BearerTokenAuthentication

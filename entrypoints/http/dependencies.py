@@ -35,8 +35,10 @@ from application.use_cases.get_upgrade_options import GetUpgradeOptions
 from application.use_cases.list_my_tickets import ListMyTickets
 from application.use_cases.pay_for_upgrade import PayForUpgrade
 from application.use_cases.quote_upgrade import QuoteUpgrade
+from application.use_cases.read_chat_history import ReadChatHistory
 from application.use_cases.refund_upgrade import RefundUpgrade
 from application.use_cases.resend_confirmation import ResendConfirmation
+from application.use_cases.take_chat_turn import TakeChatTurn
 from domain.ids import CustomerId
 from infra.container import Container, breaker_state, retry_after_seconds
 
@@ -139,6 +141,14 @@ class Services:
     @property
     def cancel_upgrade(self) -> CancelUpgrade:
         return self._container.cancel_upgrade()
+
+    @property
+    def take_chat_turn(self) -> TakeChatTurn:
+        return self._container.take_chat_turn()
+
+    @property
+    def read_chat_history(self) -> ReadChatHistory:
+        return self._container.read_chat_history()
 
     @property
     def refund_upgrade(self) -> RefundUpgrade:

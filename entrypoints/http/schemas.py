@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from application.conversation.answers import AgentResponse, ChatHistory
 from application.results import (
     CustomerResult,
     OrderResult,
@@ -315,4 +317,65 @@ def customer_out(result: CustomerResult) -> CustomerOut:
         last_name=customer.last_name,
         created_at=customer.created_at,
         updated_at=customer.updated_at,
+    )
+
+
+# -- conversations ------------------------------------------------------------------------------
+
+
+class ChatRequest(msgspec.Struct, forbid_unknown_fields=True):
+    message: str
+    session_id: str | None = None  # leave out to start a new conversation
+
+
+class AgentActionOut(msgspec.Struct):
+    type: str  # show_payment_form, escalate
+    data: dict[str, Any]
+
+
+class AgentResponseOut(msgspec.Struct):
+    session_id: str
+    response_text: str
+    actions: list[AgentActionOut]
+    next_steps: list[str]
+    confidence_score: float
+    escalated: bool
+
+
+class ChatMessageOut(msgspec.Struct):
+    role: str  # user, assistant
+    text: str
+
+
+class ChatEventOut(msgspec.Struct):
+    id: str
+    at: dt.datetime
+    messages: list[ChatMessageOut]
+
+
+class ChatHistoryOut(msgspec.Struct):
+    session_id: str
+    events: list[ChatEventOut]
+
+
+def agent_response_out(response: AgentResponse) -> AgentResponseOut:
+    return AgentResponseOut(
+        session_id=response.session_id,
+        response_text=response.response_text,
+        actions=[AgentActionOut(a.type, dict(a.data)) for a in response.actions],
+        next_steps=list(response.next_steps),
+        confidence_score=response.confidence_score,
+        escalated=response.escalated,
+    )
+
+
+def chat_history_out(history: ChatHistory) -> ChatHistoryOut:
+    return ChatHistoryOut(
+        session_id=history.session_id,
+        events=[
+            ChatEventOut(
+                e.id, e.at, [ChatMessageOut(m.role.value.lower(), m.text) for m in e.messages]
+            )
+            for e in history.events
+        ],
     )

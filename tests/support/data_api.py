@@ -49,13 +49,15 @@ def data_api(data_api_server: DataApiServer, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def aurora_settings(tmp_path: Path, postgres_url: str, **overrides: object) -> Settings:
-    """The aws profile with aurora persistence on the test database; SES and Cognito adapters
-    do not exist yet, so email is recorded and identity is local."""
+    """The aws profile with aurora persistence on the test database; email recorded, identity
+    local, the rules as the reasoner and conversations kept in the same database (no AWS)."""
     values: dict[str, object] = {
         "profile": "aws",
         "persistence": "aurora",
         "email": "recording",
         "identity": "local",
+        "reasoner": "rules",
+        "conversation_memory": "postgres",
         "aurora_cluster_arn": CLUSTER_ARN,
         "aurora_secret_arn": SECRET_ARN,
         "aurora_database": make_url(postgres_url).database,

@@ -141,6 +141,7 @@ def tap_serve(
         "HANDLER_THREADS": "true",
         "MAIL_DIR": str(workdir / "mail"),
         "LOG_LEVEL": "WARNING",
+        "DATA_AGENT_PORT": "0",  # its Data Agent on a free port too
         **(settings or {}),
     }
     for name, value in values.items():
@@ -167,10 +168,12 @@ def tap_serve(
 
 
 @contextmanager
-def uvicorn_in_thread(app: Any, path: str = "/api/health") -> Iterator[int]:
-    """The ASGI app served by uvicorn from a thread of this process, on a free port, once
-    `path` answers 200."""
-    port = free_port()
+def uvicorn_in_thread(
+    app: Any, path: str = "/api/health", port: int | None = None
+) -> Iterator[int]:
+    """The ASGI app served by uvicorn from a thread of this process, on `port` (a free one by
+    default), once `path` answers 200."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             app,

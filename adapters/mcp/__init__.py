@@ -1,0 +1,1 @@
+"""MCP clients: the Ticket Agent's way to the Data Agent."""

@@ -1,0 +1,1 @@
+"""The Ticket Agent as an AgentCore Runtime app (HTTP protocol: POST /invocations, GET /ping)."""

@@ -1,0 +1,225 @@
+"""What the Data Agent's tools answer: pydantic models (their JSON Schema is each tool's
+`outputSchema`), and the strict parsing of the few arguments that are not plain text.
+
+Money travels as strings, dates as YYYY-MM-DD, like the HTTP API's answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from application.results import CustomerResult, OrderResult, TicketResult, UpgradeOptionsResult
+from domain.eligibility import Eligibility
+from domain.errors import InvalidInputError
+from domain.ids import OrderId
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def calendar_date(text: str, field: str) -> dt.date:
+    """A YYYY-MM-DD date, strictly (a visit date is a calendar date at the park, never a
+    timestamp), or `InvalidInputError` (`invalid_date`) as the HTTP API answers."""
+    try:
+        if _ISO_DATE.fullmatch(text.strip()):
+            return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    raise InvalidInputError(
+        "invalid_date", f"{field} must be a date written YYYY-MM-DD.", "For example 2026-12-05."
+    )
+
+
+def parse_order_id(text: str) -> OrderId:
+    try:
+        return OrderId(UUID(text.strip()))
+    except ValueError:
+        raise InvalidInputError(
+            "invalid_order_id",
+            f"{text[:60]!r} is not an order id.",
+            "Use the order's id as the quote gave it (a UUID).",
+        ) from None
+
+
+# -- answers ---------------------------------------------------------------------------------
+
+
+class EligibilityOut(BaseModel):
+    eligible: bool
+    code: str | None  # None when eligible
+    message: str
+    guidance: str
+
+
+class TicketOut(BaseModel):
+    id: UUID
+    number: str
+    tier: str
+    visit_date: dt.date
+    status: str
+    price_paid: str
+    currency: str
+    eligibility: EligibilityOut
+
+
+class TicketsOut(BaseModel):
+    tickets: list[TicketOut]  # soonest visit first
+
+
+class TierOut(BaseModel):
+    key: str
+    name: str
+    rank: int
+    features: list[str]
+
+
+class TierDayOut(BaseModel):
+    price: str
+    amount_due: str | None  # what upgrading this ticket costs; None when not available
+    remaining: int
+    available: bool
+    reason: str | None  # why not available
+
+
+class CalendarDayOut(BaseModel):
+    date: dt.date
+    day_type: str
+    closed: bool
+    tiers: dict[str, TierDayOut]
+
+
+class UpgradeOptionsOut(BaseModel):
+    ticket: TicketOut
+    currency: str
+    first_bookable: dt.date
+    last_bookable: dt.date
+    tiers: list[TierOut]
+    calendar: list[CalendarDayOut]
+
+
+class PaymentOut(BaseModel):
+    brand: str
+    last4: str
+
+
+class OrderOut(BaseModel):
+    id: UUID
+    status: str  # pending, processing, confirmed, expired, cancelled, failed, refunded
+    ticket: str
+    ticket_id: UUID
+    tier: str
+    date: dt.date
+    price: str
+    amount_due: str
+    currency: str
+    created_at: dt.datetime
+    expires_at: dt.datetime  # a pending quote holds its unit until then
+    confirmation_code: str | None
+    payment: PaymentOut | None
+    attempts_left: int
+    last_decline_code: str | None
+    previous_tier: str
+    previous_date: dt.date
+    email_status: str | None
+
+
+class CustomerOut(BaseModel):
+    id: UUID
+    email: str
+    first_name: str
+    last_name: str
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def eligibility_out(eligibility: Eligibility) -> EligibilityOut:
+    return EligibilityOut(
+        eligible=eligibility.eligible,
+        code=eligibility.code.value if eligibility.code else None,
+        message=eligibility.message,
+        guidance=eligibility.guidance,
+    )
+
+
+def ticket_out(result: TicketResult) -> TicketOut:
+    ticket = result.ticket
+    return TicketOut(
+        id=ticket.id,
+        number=ticket.number.value,
+        tier=ticket.tier.key,
+        visit_date=ticket.visit_date,
+        status=ticket.status.value,
+        price_paid=str(ticket.price_paid),
+        currency=ticket.price_paid.currency,
+        eligibility=eligibility_out(result.eligibility),
+    )
+
+
+def options_out(result: UpgradeOptionsResult) -> UpgradeOptionsOut:
+    return UpgradeOptionsOut(
+        ticket=ticket_out(TicketResult(result.ticket, result.eligibility)),
+        currency=result.currency,
+        first_bookable=result.first_bookable,
+        last_bookable=result.last_bookable,
+        tiers=[
+            TierOut(key=tier.key, name=tier.name, rank=tier.rank, features=list(tier.features))
+            for tier in result.tiers
+        ],
+        calendar=[
+            CalendarDayOut(
+                date=day.day,
+                day_type=day.day_type.value,
+                closed=day.closed,
+                tiers={
+                    tier.key: TierDayOut(
+                        price=str(option.price),
+                        amount_due=None if option.amount_due is None else str(option.amount_due),
+                        remaining=option.remaining,
+                        available=option.available,
+                        reason=option.reason.value if option.reason else None,
+                    )
+                    for tier, option in day.options.items()
+                },
+            )
+            for day in result.calendar
+        ],
+    )
+
+
+def order_out(result: OrderResult) -> OrderOut:
+    order = result.order
+    payment = order.payment
+    return OrderOut(
+        id=order.id,
+        status=result.status.value,
+        ticket=order.ticket_number.value,
+        ticket_id=order.ticket_id,
+        tier=order.tier.key,
+        date=order.day,
+        price=str(order.price),
+        amount_due=str(order.amount_due),
+        currency=order.amount_due.currency,
+        created_at=order.created_at,
+        expires_at=order.expires_at,
+        confirmation_code=str(order.confirmation_code) if order.confirmation_code else None,
+        payment=PaymentOut(brand=payment.brand, last4=payment.last4) if payment else None,
+        attempts_left=result.attempts_left,
+        last_decline_code=order.last_decline_code,
+        previous_tier=order.from_tier.key,
+        previous_date=order.from_date,
+        email_status=result.email_status,
+    )
+
+
+def customer_out(result: CustomerResult) -> CustomerOut:
+    customer = result.customer
+    return CustomerOut(
+        id=customer.id,
+        email=customer.email.value,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+    )
