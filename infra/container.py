@@ -71,6 +71,7 @@ from application.use_cases.reconcile_payments import ReconcilePayments
 from application.use_cases.record_payment import RecordPayment
 from application.use_cases.refund_upgrade import RefundUpgrade
 from application.use_cases.resend_confirmation import ResendConfirmation
+from application.use_cases.run_data_request import RunDataRequest
 from application.use_cases.take_chat_turn import TakeChatTurn
 from infra.policy import build_policy
 from infra.settings import Settings
@@ -456,6 +457,14 @@ class Container(containers.DeclarativeContainer):
         max_steps=config.agent_max_steps,
     )
     read_chat_history = providers.Factory(ReadChatHistory, memory=conversation_memory)
+    # -- the Data Agent's natural-language tool (issue 5): the same reasoner, its own tools --
+    run_data_request = providers.Factory(
+        RunDataRequest,
+        reasoner=reasoner,
+        clock=clock,
+        policy=policy,
+        max_steps=config.agent_max_steps,
+    )
     # The chat Lambda's way to the Ticket Agent's runtime (aws only; built on first use).
     agent_runtime = providers.Singleton(
         _runtime_invoker,
@@ -482,6 +491,7 @@ USE_CASES = (
     "reconcile_payments",
     "take_chat_turn",
     "read_chat_history",
+    "run_data_request",
     "register_customer",
     "update_customer",
     "get_customer",

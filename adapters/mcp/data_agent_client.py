@@ -330,9 +330,10 @@ class McpDataAgentTools:
         try:
             return await asyncio.wait_for(work, self._timeout)
         except TimeoutError:
+            log.warning("data agent timed out", extra={"url": self._url, "after": self._timeout})
             raise ServiceUnavailableError(
                 "data_agent_unavailable",
-                f"The Data Agent ({self._url}) did not answer within {self._timeout:g} s.",
+                "The Data Agent cannot help now: our ticket system is answering too slowly.",
                 "Please try again in a moment.",
             ) from None
 
@@ -363,9 +364,13 @@ def _text(result: CallToolResult) -> str:
 
 
 def _unavailable(url: str, what: str, cause: BaseException | None) -> ServiceUnavailableError:
+    # The details (where, what, why) go to the log for us; the customer gets plain words.
+    log.warning(
+        "data agent unavailable", extra={"url": url, "what": what, "cause": _describe(cause)}
+    )
     return ServiceUnavailableError(
         "data_agent_unavailable",
-        f"The Data Agent ({url}) cannot help now: {what} ({_describe(cause)}).",
+        "The Data Agent cannot help now: our ticket system is not answering.",
         "Please try again in a moment.",
     )
 

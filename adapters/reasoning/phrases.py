@@ -199,14 +199,15 @@ def dates(text: str, today: date) -> list[tuple[int, date]]:
     for match in _DAY_MONTH.finditer(text):
         keep(match, _calendar_date(match.group(2), match.group(1), match.group(3), today))
     explicit = bool(found)  # "Saturday 5 December": the calendar date says which Saturday
-    for pattern, days in _RELATIVE_DAYS:
-        for match in pattern.finditer(text):
-            keep(match, today + timedelta(days=days))
+    # Before "today" and "tomorrow": "3 days from today" is one phrase, not "today".
     for pattern in (_IN_SOME, _SOME_FROM_NOW):
         for match in pattern.finditer(text):
             count = _number(match.group(1))
             unit = 7 if match.group(2).lower().startswith("week") else 1
             keep(match, today + timedelta(days=count * unit))
+    for pattern, days in _RELATIVE_DAYS:
+        for match in pattern.finditer(text):
+            keep(match, today + timedelta(days=days))
     for match in _FORTNIGHT.finditer(text):
         keep(match, today + timedelta(days=14))
     for match in _WEEKEND.finditer(text):

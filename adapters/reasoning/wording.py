@@ -28,10 +28,9 @@ GREETING = f"Hello! {HELP}"
 NOT_UNDERSTOOD = f"Sorry, I did not understand that. {HELP}"
 THANKS = "You're welcome! Is there anything else I can help with?"
 DECLINED = "No problem. Is there anything else I can help with?"
-CARD = (
-    "Please never type card details in chat: I cannot take them and they are not kept. "
-    "When an upgrade is held for you, pay in the secure payment form."
-)
+# The conversation turn itself tells the customer the number was removed; this only adds what
+# to do instead.
+CARD = "When an upgrade is held for you, the site shows its secure payment form for the card."
 ESCALATED = (
     "I have flagged this for our customer team: a person will look at it and follow up with "
     "you by email. I cannot handle refunds, complaints or legal matters myself."

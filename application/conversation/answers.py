@@ -118,7 +118,7 @@ def remembered_facts(trace: TurnTrace) -> list[str]:
         if order.get("status") == "confirmed":
             facts.append(
                 f"Upgraded ticket {order.get('ticket')} to {order.get('tier')} for "
-                f"{order.get('visit_date')}."
+                f"{order.get('visit_date') or order.get('date')}."
             )
     return facts
 

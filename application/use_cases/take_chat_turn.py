@@ -26,6 +26,7 @@ from domain.ids import CustomerId
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
+DELEGATING_TOOLS = frozenset({"data_request"})
 HISTORY_TURNS = 10
 SYSTEM = (
     "You are the Ticket Agent of {park}. You help a customer upgrade a park ticket to "
@@ -98,8 +99,7 @@ class TakeChatTurn:
             system = SYSTEM.format(park=self.park_name, facts=_facts_text(facts))
             reply = self._reason(system, [*history, Message("user", text)], command, trace)
         answer = reply.text.strip() or "Sorry, I have no answer to that. Could you rephrase it?"
-        if cards and "card" not in answer.lower():
-            # Said once: here, unless the reasoner (which saw the number removed) said it.
+        if cards:  # whatever the reasoner said: the customer must know it was not kept
             answer = f"{CARD_WARNING} {answer}"
         if new and facts and escalation is None:
             answer = f"Welcome back! {answer}"
@@ -143,7 +143,13 @@ class TakeChatTurn:
     def _reason(
         self, system: str, messages: list[Message], command: ChatCommand, trace: TurnTrace
     ) -> Reply:
-        tools: Sequence[ToolSpec] = self.tools.list_tools(command.bearer_token)
+        # The Ticket Agent reasons itself: the Data Agent's own natural-language tool would hide
+        # the structured results that the actions (the payment form) are read from.
+        tools: Sequence[ToolSpec] = [
+            tool
+            for tool in self.tools.list_tools(command.bearer_token)
+            if tool.name not in DELEGATING_TOOLS
+        ]
         for _ in range(self.max_steps):
             reply = self.reasoner.reply(system, messages, tools)
             if reply.stop_reason is not StopReason.TOOL_USE or not reply.tool_calls:
@@ -184,6 +190,12 @@ def _clean(message: str) -> str:
             "message_too_long",
             f"A message is at most {MAX_MESSAGE_CHARS} characters.",
             "Split it into shorter messages.",
+        )
+    if "\x00" in text:  # no memory keeps it (PostgreSQL cannot): refused before any tool runs
+        raise InvalidInputError(
+            "invalid_message",
+            "The message contains a NUL character.",
+            "Remove it and send the message again.",
         )
     return text
 

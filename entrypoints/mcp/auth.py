@@ -7,7 +7,9 @@ in the SDK's request context, where the tools read it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from threading import Lock
 
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -20,6 +22,9 @@ from application.use_cases.customers import IdentifyCustomer
 from domain.ids import CustomerId
 
 MAX_REMEMBERED_CUSTOMERS = 100_000
+
+# The principal the natural-language tool's inner calls act for (see `acting_for`).
+_acting_for: ContextVar[Principal | None] = ContextVar("data_agent_acting_for", default=None)
 
 
 def auth_settings(issuer: str) -> AuthSettings:
@@ -49,7 +54,11 @@ class BearerTokens:
 
 
 def current_principal() -> Principal | None:
-    """The verified principal of the request being handled, if it came through the guard."""
+    """The verified principal of the request being handled, if it came through the guard (or
+    the one an enclosing `acting_for` names)."""
+    bound = _acting_for.get()
+    if bound is not None:
+        return bound
     access = get_access_token()
     if access is None or access.subject is None:
         return None
@@ -59,6 +68,28 @@ def current_principal() -> Principal | None:
         email=claims.get("email"),
         token_use=str(claims.get("token_use", "")),
         client_id=access.client_id or None,
+    )
+
+
+@contextmanager
+def acting_for(principal: Principal) -> Iterator[None]:
+    """Tool calls made within act for `principal`. The natural-language tool makes its inner
+    calls this way, naming the principal of its own request, so that they act for that
+    customer by construction rather than by whatever context reaches them across threads."""
+    token = _acting_for.set(principal)
+    try:
+        yield
+    finally:
+        _acting_for.reset(token)
+
+
+def unauthorized() -> AuthenticationError:
+    """The refusal of a tool reached without a verified principal (only possible when the
+    server is run without its bearer guard)."""
+    return AuthenticationError(
+        "unauthorized",
+        "This tool acts for a customer, and the request named none.",
+        "Send the customer's token as 'Authorization: Bearer <token>'.",
     )
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
 
 from application.results import CustomerResult, OrderResult, TicketResult, UpgradeOptionsResult
+from application.use_cases.run_data_request import DataRequestResult
 from domain.eligibility import Eligibility
 from domain.errors import InvalidInputError
 from domain.ids import OrderId
@@ -133,6 +136,19 @@ class CustomerOut(BaseModel):
     last_name: str
 
 
+class ToolCallOut(BaseModel):
+    tool: str
+    arguments: dict[str, Any]
+    ok: bool
+    code: str | None  # the refusal's code; None when ok
+
+
+class DataRequestOut(BaseModel):
+    answer: str  # plain words
+    calls: list[ToolCallOut]  # in the order they were made
+    data: dict[str, Any] | None  # what the last successful call answered; None if none did
+
+
 # -- rendering -------------------------------------------------------------------------------
 
 
@@ -222,4 +238,18 @@ def customer_out(result: CustomerResult) -> CustomerOut:
         email=customer.email.value,
         first_name=customer.first_name,
         last_name=customer.last_name,
+    )
+
+
+def data_request_out(result: DataRequestResult) -> DataRequestOut:
+    data = result.data
+    if data is not None and not isinstance(data, Mapping):
+        data = {"result": data}  # structured tools answer objects; kept whole all the same
+    return DataRequestOut(
+        answer=result.answer,
+        calls=[
+            ToolCallOut(tool=call.tool, arguments=dict(call.arguments), ok=call.ok, code=call.code)
+            for call in result.calls
+        ],
+        data=None if data is None else dict(data),
     )

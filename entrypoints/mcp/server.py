@@ -10,7 +10,10 @@ Optional arguments are plain strings whose empty value means "not given", never 
 the MCP SDK first reads an argument of any type but `str` as JSON, so a first name "null" would
 arrive as nothing at all (language models also tend to send "" for what they leave out).
 
-Not here yet: the natural-language tool (`data_request(instruction)`), which needs a reasoner.
+Beside them, one natural-language tool, `data_request(instruction)`: the container's reasoner
+turns the instruction into calls of these structured tools, made in process for the same
+customer (see `data_request`). It never records a payment, and changes an account only when
+the caller allows it explicitly.
 """
 
 from __future__ import annotations
@@ -26,17 +29,24 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from application.errors import AuthenticationError
 from application.use_cases.customers import UpdateCustomerCommand
 from application.use_cases.get_upgrade_options import GetUpgradeOptionsCommand
 from application.use_cases.quote_upgrade import QuoteUpgradeCommand
 from application.use_cases.record_payment import RecordPaymentCommand
 from domain.errors import DomainError, InvalidInputError
 from domain.ids import CustomerId
-from entrypoints.mcp.auth import BearerTokens, KnownCustomers, auth_settings, current_principal
+from entrypoints.mcp import data_request as natural_language
+from entrypoints.mcp.auth import (
+    BearerTokens,
+    KnownCustomers,
+    auth_settings,
+    current_principal,
+    unauthorized,
+)
 from entrypoints.mcp.results import answer, refusal
 from entrypoints.mcp.schemas import (
     CustomerOut,
+    DataRequestOut,
     EligibilityOut,
     OrderOut,
     TicketOut,
@@ -81,13 +91,7 @@ class _Tools:
     async def run(self, work: Callable[[CustomerId], BaseModel]) -> CallToolResult:
         principal = current_principal()
         if principal is None:  # only reachable when served without the bearer guard
-            return refusal(
-                AuthenticationError(
-                    "unauthorized",
-                    "This tool acts for a customer, and the request named none.",
-                    "Send the customer's token as 'Authorization: Bearer <token>'.",
-                )
-            )
+            return refusal(unauthorized())
 
         def job() -> BaseModel:
             return work(self._customers(principal))
@@ -232,6 +236,17 @@ def create_data_agent(container: Container) -> MCPServer:
             return customer_out(container.update_customer()(command))
 
         return await tools.run(work)
+
+    requests = natural_language.DataRequests(container, server)
+
+    @server.tool(name=natural_language.NAME, description=natural_language.DESCRIPTION)
+    async def data_request(
+        instruction: Annotated[str, Field(description=natural_language.INSTRUCTION)],
+        allow_account_changes: Annotated[
+            bool, Field(description=natural_language.ALLOW_ACCOUNT_CHANGES)
+        ] = False,
+    ) -> Annotated[CallToolResult, DataRequestOut]:
+        return await requests.run(instruction, allow_account_changes)
 
     server.custom_route("/health", methods=["GET"])(health)  # open: no token needed
     return server

@@ -45,6 +45,8 @@ def test_card_numbers_typed_in_chat_are_removed(text: str, expected: str) -> Non
         "order 4242424242424241",  # fails the Luhn check: not a card
         "call me on 0044 20 7946 0958",  # 14 digits, not Luhn-valid
         "a UUID 3f2c8e1a-9b7d-4c1e-8f2a-6d5e4c3b2a19",
+        "order 00000000-0000-0000-0000-000000000005",  # all digits, still an id
+        "order 42424242-4242-4242-4242-424242424242 please",
         "123456789012",  # too short for a card
     ],
 )
