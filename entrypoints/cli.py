@@ -1,7 +1,8 @@
 """The `tap` command: `tap serve` runs the local build, `tap migrate` brings a database's schema
 up to date, `tap seed` fills a database with generated sample data, `tap reconcile` settles
 payments a crash left unfinished, `tap gateway` serves the dummy payment gateway over HTTP,
-`tap data-agent` serves the Data Agent (the use cases as MCP tools)."""
+`tap data-agent` serves the Data Agent (the use cases as MCP tools), `tap ticket-agent` serves
+the Ticket Agent's AgentCore runtime app (POST /invocations, GET /ping)."""
 
 from __future__ import annotations
 
@@ -107,23 +108,25 @@ def _mcp_url(listener: socket.socket) -> str:
 
 
 @contextmanager
-def _data_agent_in_thread(container: Container, listener: socket.socket) -> Iterator[None]:
+def _data_agent_in_thread(
+    container: Container, listener: socket.socket
+) -> Iterator[uvicorn.Server]:
+    """The Data Agent served on `listener` from a thread of this process, until the block ends."""
     from entrypoints.mcp.server import data_agent_app  # noqa: PLC0415
 
     server = uvicorn.Server(
-        uvicorn.Config(
-            data_agent_app(container),
-            fd=listener.fileno(),
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-        )
+        uvicorn.Config(data_agent_app(container), log_config=None, access_log=False, lifespan="on")
     )
-    thread = threading.Thread(target=server.run, name="data-agent", daemon=True)
+    # The socket itself, not its fd: uvicorn reopens an fd as AF_UNIX, so asyncio leaves Nagle's
+    # algorithm on for its connections, and every answer (head and body written apart) waited
+    # for the client's delayed ACK: 40 ms per MCP call on loopback.
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listener]}, name="data-agent", daemon=True
+    )
     thread.start()
     log.info("data agent serving", extra={"url": _mcp_url(listener)})
     try:
-        yield
+        yield server
     finally:
         server.should_exit = True
         thread.join(timeout=5)
@@ -302,6 +305,48 @@ def data_agent_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def ticket_agent_command(args: argparse.Namespace) -> int:
+    """The Ticket Agent alone, as AgentCore Runtime runs it (the HTTP protocol: POST
+    /invocations, GET /ping on 0.0.0.0:8080), its tools reaching the Data Agent at
+    TAP_DATA_AGENT_URL. Nothing is checked there at start: while the Data Agent is away each
+    turn is refused with a 503 saying so, and /ping still answers (the runtime is healthy)."""
+    from entrypoints.agentcore.ticket_agent import create_ticket_agent  # noqa: PLC0415
+
+    settings = load_settings(args)
+    port = settings.ticket_agent_port if args.port is None else args.port
+    configure_logging(settings.log_level, settings.log_json)
+    if settings.persistence == "memory":
+        # Its store is its own and empty: it knows none of the customers the Data Agent (another
+        # process) serves, so every turn would be refused. Say so now rather than per turn.
+        log.warning(
+            "the memory profile's Ticket Agent knows no customers; run it and the Data Agent "
+            "on the postgres profile, or use `tap serve`, which serves both"
+        )
+    try:
+        container = build_container(settings)
+    except ConfigurationError as error:
+        print(f"tap ticket-agent: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    log.info(
+        "ticket agent serving",
+        extra={
+            "url": f"http://{args.host}:{port}/invocations",
+            "profile": settings.profile,
+            "reasoner": settings.reasoner,
+            "data_agent": settings.data_agent_url,
+        },
+    )
+    uvicorn.run(
+        create_ticket_agent(container),
+        host=args.host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    return 0
+
+
 def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
@@ -399,6 +444,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile", choices=profiles, default=None, help="default memory (or TAP_PROFILE)"
     )
     data_agent_parser.set_defaults(handler=data_agent_command)
+
+    ticket_agent_parser = commands.add_parser(
+        "ticket-agent",
+        help="serve the Ticket Agent as AgentCore Runtime runs it: POST /invocations "
+        '({"message", "access_token"}), GET /ping; its tools reach the Data Agent at '
+        "TAP_DATA_AGENT_URL",
+    )
+    ticket_agent_parser.add_argument(
+        "--host",
+        default="0.0.0.0",  # noqa: S104 - AgentCore's HTTP contract: 0.0.0.0:8080
+        help="default 0.0.0.0",
+    )
+    ticket_agent_parser.add_argument(
+        "--port", type=int, default=None, help="default 8080 (or TAP_TICKET_AGENT_PORT)"
+    )
+    ticket_agent_parser.add_argument(
+        "--profile", choices=profiles, default=None, help="default memory (or TAP_PROFILE)"
+    )
+    ticket_agent_parser.set_defaults(handler=ticket_agent_command)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

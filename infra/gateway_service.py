@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -412,4 +413,11 @@ def run_gateway_service(
             **asdict(faults),
         },
     )
-    uvicorn.run(app, host=host, port=port, fd=fd, log_config=None, access_log=False, lifespan="on")
+    if fd is None:
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+        return
+    # The socket, not uvicorn's `fd=`: uvicorn reopens an fd as AF_UNIX, so asyncio leaves
+    # Nagle's algorithm on for its connections and every answer waits ~40 ms for the caller's
+    # delayed ACK. `socket(fileno=)` reads the real family (TCP) from the descriptor.
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
+    server.run(sockets=[socket.socket(fileno=fd)])
