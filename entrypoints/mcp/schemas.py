@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+import msgspec
 from pydantic import BaseModel
 
 from application.results import CustomerResult, OrderResult, TicketResult, UpgradeOptionsResult
@@ -19,6 +20,7 @@ from application.use_cases.run_data_request import DataRequestResult
 from domain.eligibility import Eligibility
 from domain.errors import InvalidInputError
 from domain.ids import OrderId
+from entrypoints.http import schemas as api
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -152,93 +154,34 @@ class DataRequestOut(BaseModel):
 # -- rendering -------------------------------------------------------------------------------
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _from_api(model: type[M], rendered: msgspec.Struct) -> M:
+    """The HTTP API's rendering, read into the tool's declared model (which the MCP SDK needs
+    for its output schema): the Data Agent answers in the API's shapes, written once."""
+    return model.model_validate(msgspec.to_builtins(rendered))
+
+
 def eligibility_out(eligibility: Eligibility) -> EligibilityOut:
-    return EligibilityOut(
-        eligible=eligibility.eligible,
-        code=eligibility.code.value if eligibility.code else None,
-        message=eligibility.message,
-        guidance=eligibility.guidance,
-    )
+    return _from_api(EligibilityOut, api.eligibility_out(eligibility))
 
 
 def ticket_out(result: TicketResult) -> TicketOut:
-    ticket = result.ticket
-    return TicketOut(
-        id=ticket.id,
-        number=ticket.number.value,
-        tier=ticket.tier.key,
-        visit_date=ticket.visit_date,
-        status=ticket.status.value,
-        price_paid=str(ticket.price_paid),
-        currency=ticket.price_paid.currency,
-        eligibility=eligibility_out(result.eligibility),
-    )
+    return _from_api(TicketOut, api.ticket_out(result))
 
 
 def options_out(result: UpgradeOptionsResult) -> UpgradeOptionsOut:
-    return UpgradeOptionsOut(
-        ticket=ticket_out(TicketResult(result.ticket, result.eligibility)),
-        currency=result.currency,
-        first_bookable=result.first_bookable,
-        last_bookable=result.last_bookable,
-        tiers=[
-            TierOut(key=tier.key, name=tier.name, rank=tier.rank, features=list(tier.features))
-            for tier in result.tiers
-        ],
-        calendar=[
-            CalendarDayOut(
-                date=day.day,
-                day_type=day.day_type.value,
-                closed=day.closed,
-                tiers={
-                    tier.key: TierDayOut(
-                        price=str(option.price),
-                        amount_due=None if option.amount_due is None else str(option.amount_due),
-                        remaining=option.remaining,
-                        available=option.available,
-                        reason=option.reason.value if option.reason else None,
-                    )
-                    for tier, option in day.options.items()
-                },
-            )
-            for day in result.calendar
-        ],
-    )
+    ticket = api.ticket_out(TicketResult(result.ticket, result.eligibility))
+    return _from_api(UpgradeOptionsOut, api.options_out(result, ticket))
 
 
 def order_out(result: OrderResult) -> OrderOut:
-    order = result.order
-    payment = order.payment
-    return OrderOut(
-        id=order.id,
-        status=result.status.value,
-        ticket=order.ticket_number.value,
-        ticket_id=order.ticket_id,
-        tier=order.tier.key,
-        date=order.day,
-        price=str(order.price),
-        amount_due=str(order.amount_due),
-        currency=order.amount_due.currency,
-        created_at=order.created_at,
-        expires_at=order.expires_at,
-        confirmation_code=str(order.confirmation_code) if order.confirmation_code else None,
-        payment=PaymentOut(brand=payment.brand, last4=payment.last4) if payment else None,
-        attempts_left=result.attempts_left,
-        last_decline_code=order.last_decline_code,
-        previous_tier=order.from_tier.key,
-        previous_date=order.from_date,
-        email_status=result.email_status,
-    )
+    return _from_api(OrderOut, api.order_out(result))
 
 
 def customer_out(result: CustomerResult) -> CustomerOut:
-    customer = result.customer
-    return CustomerOut(
-        id=customer.id,
-        email=customer.email.value,
-        first_name=customer.first_name,
-        last_name=customer.last_name,
-    )
+    return _from_api(CustomerOut, api.customer_out(result))
 
 
 def data_request_out(result: DataRequestResult) -> DataRequestOut:
