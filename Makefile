@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS := dev,postgres,aws,agents,bench
 
-.PHONY: setup run run-postgres test lint typecheck imports pytest bench clean
+.PHONY: setup run run-postgres test lint typecheck imports pytest frontend-test bench clean
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/tap
 
 $(STAMP): pyproject.toml constraints.txt
@@ -25,7 +25,17 @@ run-postgres: setup
 	TAP_DATABASE_URL=$(DATABASE_URL) TAP_MIGRATE_ON_START=true $(BIN)/tap serve --profile postgres
 
 ## test: install what is missing, then lint, type-check, check the layers, run every test
-test: setup lint typecheck imports pytest
+test: setup lint typecheck imports pytest frontend-test
+
+FRONTEND_STAMP := frontend/node_modules/.installed
+
+$(FRONTEND_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $(FRONTEND_STAMP)
+
+## frontend-test: the site's type check and component tests (Vitest)
+frontend-test: $(FRONTEND_STAMP)
+	cd frontend && npm run --silent typecheck && npm test --silent
 
 lint:
 	$(BIN)/ruff check .
@@ -45,4 +55,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .hypothesis frontend/node_modules frontend/dist
