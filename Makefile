@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS := dev,postgres,aws,agents,bench
 
-.PHONY: setup run run-postgres test lint typecheck imports pytest frontend-test bench clean
+.PHONY: setup site run run-postgres test lint typecheck imports pytest frontend-test bench clean
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/tap
 
 $(STAMP): pyproject.toml constraints.txt
@@ -16,12 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
-## run: install what is missing, then serve the local build on http://127.0.0.1:8080
-run: setup
+## run: install what is missing, build the site, then serve both on http://127.0.0.1:8080
+run: setup site
 	$(BIN)/tap serve
 
 ## run-postgres: the same on PostgreSQL (creates and migrates the database if needed)
-run-postgres: setup
+run-postgres: setup site
 	TAP_DATABASE_URL=$(DATABASE_URL) TAP_MIGRATE_ON_START=true $(BIN)/tap serve --profile postgres
 
 ## test: install what is missing, then lint, type-check, check the layers, run every test
@@ -32,6 +32,18 @@ FRONTEND_STAMP := frontend/node_modules/.installed
 $(FRONTEND_STAMP): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $(FRONTEND_STAMP)
+
+# The built site (served at / by `tap serve`): rebuilt when a source or build setting changed.
+SITE_INDEX   := frontend/dist/index.html
+SITE_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package-lock.json
+
+$(SITE_INDEX): $(FRONTEND_STAMP) $(SITE_SOURCES)
+	cd frontend && npm run --silent build
+	touch $(SITE_INDEX)
+
+## site: install the site's packages if missing, then build it into frontend/dist
+site: $(SITE_INDEX)
 
 ## frontend-test: the site's type check and component tests (Vitest)
 frontend-test: $(FRONTEND_STAMP)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Profile = Literal["memory", "postgres", "aws"]
@@ -41,6 +41,15 @@ PROFILE_DEFAULTS: dict[str, dict[str, str]] = {
         "conversation_memory": "agentcore",
     },
 }
+
+
+# The site's build output (`npm run build` in frontend/), next to this repository's packages.
+BUILT_SITE = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+
+
+def default_site_dir() -> Path | None:
+    """frontend/dist when it holds a build, else nothing (the API alone is served)."""
+    return BUILT_SITE if (BUILT_SITE / "index.html").is_file() else None
 
 
 class Settings(BaseSettings):
@@ -105,6 +114,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     rate_limit_per_minute: int = Field(default=600, ge=0, description="per client; 0 turns it off")
     rate_limit_burst: int = Field(default=60, ge=1)
+    site_dir: Path | None = Field(
+        default_factory=default_site_dir,
+        description="the built site served at / (frontend/dist when built; empty: API only)",
+    )
 
     # Persistence: PostgreSQL (a URL), or Aurora through the Data API (ARNs; credentials stay in
     # Secrets Manager).
@@ -226,6 +239,21 @@ class Settings(BaseSettings):
         default=None, description="the Ticket Agent's AgentCore runtime, for the chat Lambda"
     )
     ticket_agent_port: int = Field(default=8080, ge=1, le=65535)
+
+    @field_validator("site_dir", mode="before")
+    @classmethod
+    def _empty_site_dir_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("site_dir")
+    @classmethod
+    def _site_dir_holds_a_build(cls, value: Path | None) -> Path | None:
+        if value is not None and not (value / "index.html").is_file():
+            raise ValueError(
+                f"TAP_SITE_DIR ({value}) holds no index.html: run `npm run build` in frontend/, "
+                "or set TAP_SITE_DIR= (empty) to serve the API alone"
+            )
+        return value
 
     @model_validator(mode="after")
     def _fill_ports_from_profile(self) -> Self:

@@ -54,7 +54,7 @@ def signing_key_pem() -> str:
 
 def make_settings(mail_dir: Path | None = None, **overrides: object) -> Settings:
     """Memory profile, the in-process gateway, fast password hashing, emails recorded, no demo
-    data, no rate limit, and the run's signing key."""
+    data, no rate limit, no site (even when frontend/dist is built), and the run's signing key."""
     values: dict[str, object] = {
         "token_signing_key": signing_key_pem(),
         "profile": "memory",
@@ -65,6 +65,7 @@ def make_settings(mail_dir: Path | None = None, **overrides: object) -> Settings
         "rate_limit_per_minute": 0,
         "log_json": False,
         "mail_dir": mail_dir or Path("var/test-mail"),
+        "site_dir": None,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]

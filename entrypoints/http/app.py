@@ -24,6 +24,7 @@ from entrypoints.http.controllers.upgrades import UpgradeController
 from entrypoints.http.dependencies import Services, dependencies
 from entrypoints.http.middleware import RateLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.http.site import site_routers
 from infra.container import Container
 from infra.settings import Settings
 
@@ -56,8 +57,11 @@ def create_app(container: Container, settings: Settings, background: bool = True
             lifespan.append(
                 payment_reconciler(container.reconcile_payments(), settings.reconcile_every_seconds)
             )
+    # The built site, when there is one: `/`, its client-side routes and its assets.
+    site = site_routers(settings.site_dir) if settings.site_dir is not None else []
     app = Litestar(
         route_handlers=[
+            *site,
             SystemController,
             AuthController,
             Router(

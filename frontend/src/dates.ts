@@ -21,3 +21,18 @@ export function spokenDay(date: Date): string {
 export function monthKey(date: Date): string {
   return toIsoDate(date).slice(0, 7);
 }
+
+/** "Sunday, December 6, 2026": a visit date in full, for text outside the calendar. */
+export function longDate(iso: string): string {
+  return parseIsoDate(iso).toLocaleDateString("en-US", {
+    weekday: "long",
+    month: "long",
+    day: "numeric",
+    year: "numeric",
+  });
+}
+
+/** True when the park-local date `iso` is after today on this device. */
+export function isAfterToday(iso: string, now: Date = new Date()): boolean {
+  return iso > toIsoDate(now);
+}

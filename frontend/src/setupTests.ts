@@ -1,1 +1,7 @@
 import "@testing-library/jest-dom/vitest";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+  window.history.replaceState(null, "", "/");
+});

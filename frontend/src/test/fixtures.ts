@@ -2,7 +2,7 @@
  * Test data in the exact shape of GET /api/tickets/{ref}/upgrade-options (captured from the
  * local build), trimmed to December 2026 with one of each kind of day.
  */
-import type { CalendarDay, DayTierOption, OptionReason, UpgradeOptions } from "../api/types";
+import type { CalendarDay, DayTierOption, OptionReason, Order, Ticket, TierKey, UpgradeOptions } from "../api/types";
 
 function option(amountDue: string, reason: OptionReason | null = null, remaining = 100): DayTierOption {
   return { price: "0.00", amount_due: amountDue, remaining, available: reason === null, reason };
@@ -54,5 +54,67 @@ export function decemberOptions(): UpgradeOptions {
       { key: "double-fun", name: "Double Fun", rank: 3, features: ["Everything in Non-stop"] },
     ],
     calendar,
+  };
+}
+
+/** Alice's tickets as GET /api/tickets answers (captured from the local build), plus a used one. */
+export function aliceTickets(): Ticket[] {
+  const ticket = (number: string, tier: TierKey, visit: string, eligibility: Ticket["eligibility"], status: Ticket["status"] = "active"): Ticket => ({
+    id: `id-${number}`,
+    number,
+    tier,
+    visit_date: visit,
+    status,
+    price_paid: "73.75",
+    currency: "USD",
+    eligibility,
+  });
+  return [
+    ticket("TKT-10000001", "general", "2026-12-06", { eligible: true, code: null, message: "Ticket TKT-10000001 can be upgraded.", guidance: "" }),
+    ticket("TKT-10000002", "standard", "2026-12-27", {
+      eligible: false,
+      code: "upgrade_in_progress",
+      message: "Ticket TKT-10000002 already has an upgrade waiting for payment.",
+      guidance: "Finish paying for that upgrade, or cancel it to choose another.",
+    }),
+    ticket("TKT-10000003", "double-fun", "2027-01-11", {
+      eligible: false,
+      code: "already_top_tier",
+      message: "Ticket TKT-10000003 is already Double Fun, our top tier.",
+      guidance: "There is nothing higher to upgrade to; enjoy your visit!",
+    }),
+    ticket(
+      "TKT-10000009",
+      "general",
+      "2026-11-01",
+      { eligible: false, code: "ticket_not_active", message: "Ticket TKT-10000009 has been used.", guidance: "Only active tickets can be upgraded." },
+      "used",
+    ),
+  ];
+}
+
+/** An order in the shape of GET /api/upgrades/{id}; a pending quote held 15 minutes from now. */
+export function anOrder(fields: Partial<Order> = {}): Order {
+  const now = Date.now();
+  return {
+    id: "o-1",
+    status: "pending",
+    ticket: "TKT-10000001",
+    ticket_id: "id-TKT-10000001",
+    tier: "non-stop",
+    date: "2026-12-09",
+    price: "104.00",
+    amount_due: "45.00",
+    currency: "USD",
+    created_at: new Date(now).toISOString(),
+    expires_at: new Date(now + 15 * 60_000).toISOString(),
+    confirmation_code: null,
+    payment: null,
+    email_status: null,
+    attempts_left: 3,
+    last_decline_code: null,
+    previous_tier: "general",
+    previous_date: "2026-12-06",
+    ...fields,
   };
 }

@@ -1,0 +1,104 @@
+/**
+ * The quote and its payment: tier, date and amount due with the countdown to `expires_at`, and
+ * the card form paying POST /api/upgrades/{id}/payment. Declines and an unavailable gateway are
+ * explained by the card form (ProblemMessage, with a retry that reuses the attempt's key);
+ * success goes to the confirmation page.
+ */
+import { useEffect, useState } from "react";
+import type { Order, PaymentCard } from "../api/types";
+import { Loading, Page } from "../app/Page";
+import { useServices } from "../app/services";
+import { useLoad } from "../app/useLoad";
+import { CardForm } from "../components/CardForm";
+import { Countdown } from "../components/Countdown";
+import { ProblemMessage } from "../components/ProblemMessage";
+import { longDate } from "../dates";
+import { formatMoney } from "../money";
+import { hrefFor, navigate, paths } from "../routing";
+import { ORDER_STATUS, tierName } from "../words";
+
+function QuoteSummary({ order }: { order: Order }) {
+  return (
+    <dl className="facts quote">
+      <dt>Ticket</dt>
+      <dd>{order.ticket}</dd>
+      <dt>Upgrade to</dt>
+      <dd>{tierName(order.tier)}</dd>
+      <dt>Visit date</dt>
+      <dd>{longDate(order.date)}</dd>
+      <dt>Amount due</dt>
+      <dd className="amount">{formatMoney(order.amount_due, order.currency)}</dd>
+    </dl>
+  );
+}
+
+function Payable({ order }: { order: Order }) {
+  const { api } = useServices();
+  const [expired, setExpired] = useState(Date.parse(order.expires_at) <= Date.now());
+
+  async function pay(card: PaymentCard, key: string) {
+    const paid = await api.pay(order.id, card, key);
+    navigate(paths.confirmation(paid.id));
+  }
+
+  return (
+    <>
+      <section aria-labelledby="quote-heading" className="card">
+        <h2 id="quote-heading">Your quote</h2>
+        <QuoteSummary order={order} />
+        <Countdown expiresAt={order.expires_at} onExpire={() => setExpired(true)} />
+      </section>
+      <section aria-labelledby="pay-heading">
+        <h2 id="pay-heading">Pay by card</h2>
+        {expired ? (
+          <p>
+            The price is no longer held. <a href={hrefFor(paths.upgrade(order.ticket))}>Choose a date again</a> to
+            get a new quote.
+          </p>
+        ) : (
+          <CardForm amountDue={order.amount_due} currency={order.currency} onPay={pay} />
+        )}
+      </section>
+    </>
+  );
+}
+
+export function PaymentPage({ orderId }: { orderId: string }) {
+  const { api } = useServices();
+  const order = useLoad(() => api.order(orderId), [api, orderId]);
+
+  const paidId = order.state === "ready" && order.data.status === "confirmed" ? order.data.id : null;
+  useEffect(() => {
+    // Already paid (a reload after paying, or a second tab): show the confirmation instead.
+    if (paidId) navigate(paths.confirmation(paidId), { replace: true });
+  }, [paidId]);
+
+  return (
+    <Page title="Quote and payment">
+      {order.state === "loading" && <Loading what="your quote" />}
+      {order.state === "error" && <ProblemMessage error={order.error} onRetry={order.reload} />}
+      {order.state === "ready" &&
+        (order.data.status === "pending" ? (
+          <Payable order={order.data} />
+        ) : order.data.status === "processing" ? (
+          <div role="status">
+            <p>We are still confirming your payment. Nothing more is needed from you.</p>
+            <button type="button" onClick={order.reload}>
+              Check again
+            </button>
+          </div>
+        ) : (
+          <div>
+            <QuoteSummary order={order.data} />
+            <p>
+              This upgrade can no longer be paid: <strong>{ORDER_STATUS[order.data.status] ?? order.data.status}</strong>.
+            </p>
+            <p>
+              <a href={hrefFor(paths.upgrade(order.data.ticket))}>Start a new upgrade</a> or{" "}
+              <a href={hrefFor(paths.dashboard())}>see my upgrades</a>.
+            </p>
+          </div>
+        ))}
+    </Page>
+  );
+}
