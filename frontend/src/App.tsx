@@ -5,6 +5,7 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { FocusOnMountContext } from "./app/Page";
+import { ChatPanel } from "./chat/ChatPanel";
 import { createServices, ServicesProvider, type Services } from "./app/services";
 import { ConfirmationPage } from "./pages/ConfirmationPage";
 import { DashboardPage } from "./pages/DashboardPage";
@@ -109,6 +110,7 @@ export function App({ services: given }: { services?: Services }) {
         <main id="main" tabIndex={-1}>
           {mustSignIn ? null : <PageKey key={location.path}>{pageFor(route)}</PageKey>}
         </main>
+        {signedIn && <ChatPanel />}
       </FocusOnMountContext.Provider>
     </ServicesProvider>
   );

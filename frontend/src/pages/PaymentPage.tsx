@@ -2,7 +2,9 @@
  * The quote and its payment: tier, date and amount due with the countdown to `expires_at`, and
  * the card form paying POST /api/upgrades/{id}/payment. Declines and an unavailable gateway are
  * explained by the card form (ProblemMessage, with a retry that reuses the attempt's key);
- * success goes to the confirmation page.
+ * success goes to the confirmation page. While the quote is open or the payment is being
+ * confirmed, the order's live progress (src/progress) shows its steps; a cancel or expiry from
+ * elsewhere, or the confirmation of a payment still processing, updates the page as it comes.
  */
 import { useEffect, useState } from "react";
 import type { Order, PaymentCard } from "../api/types";
@@ -14,6 +16,8 @@ import { Countdown } from "../components/Countdown";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { longDate } from "../dates";
 import { formatMoney } from "../money";
+import { ProgressSteps } from "../progress/ProgressSteps";
+import { useOrderProgress, type OrderProgress } from "../progress/useOrderProgress";
 import { hrefFor, navigate, paths } from "../routing";
 import { ORDER_STATUS, tierName } from "../words";
 
@@ -32,7 +36,7 @@ function QuoteSummary({ order }: { order: Order }) {
   );
 }
 
-function Payable({ order }: { order: Order }) {
+function Payable({ order, progress }: { order: Order; progress: OrderProgress }) {
   const { api } = useServices();
   const [expired, setExpired] = useState(Date.parse(order.expires_at) <= Date.now());
 
@@ -43,6 +47,7 @@ function Payable({ order }: { order: Order }) {
 
   return (
     <>
+      {progress.step !== null && <ProgressSteps progress={progress} />}
       <section aria-labelledby="quote-heading" className="card">
         <h2 id="quote-heading">Your quote</h2>
         <QuoteSummary order={order} />
@@ -64,8 +69,21 @@ function Payable({ order }: { order: Order }) {
 }
 
 export function PaymentPage({ orderId }: { orderId: string }) {
-  const { api } = useServices();
+  const { api, auth } = useServices();
   const order = useLoad(() => api.order(orderId), [api, orderId]);
+  const status = order.state === "ready" ? order.data.status : null;
+  const progress = useOrderProgress(status === "pending" || status === "processing" ? orderId : null, {
+    getToken: () => auth.currentToken(),
+  });
+  const { setData } = order;
+  const live = progress.order;
+  useEffect(() => {
+    // Ended elsewhere (cancelled, price hold expired), or a processing payment went through.
+    if (!live || live.status === status) return;
+    if (live.status === "cancelled" || live.status === "expired" || (status === "processing" && live.status === "confirmed")) {
+      setData(live);
+    }
+  }, [live, status, setData]);
 
   const paidId = order.state === "ready" && order.data.status === "confirmed" ? order.data.id : null;
   useEffect(() => {
@@ -79,14 +97,17 @@ export function PaymentPage({ orderId }: { orderId: string }) {
       {order.state === "error" && <ProblemMessage error={order.error} onRetry={order.reload} />}
       {order.state === "ready" &&
         (order.data.status === "pending" ? (
-          <Payable order={order.data} />
+          <Payable order={order.data} progress={progress} />
         ) : order.data.status === "processing" ? (
-          <div role="status">
-            <p>We are still confirming your payment. Nothing more is needed from you.</p>
-            <button type="button" onClick={order.reload}>
-              Check again
-            </button>
-          </div>
+          <>
+            {progress.step !== null && <ProgressSteps progress={progress} />}
+            <div role="status">
+              <p>We are still confirming your payment. Nothing more is needed from you.</p>
+              <button type="button" onClick={order.reload}>
+                Check again
+              </button>
+            </div>
+          </>
         ) : (
           <div>
             <QuoteSummary order={order.data} />
