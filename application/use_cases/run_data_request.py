@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from application.conversation.tool_loop import run_tool_loop
 from application.ports.clock import Clock
 from application.ports.customer_tools import CustomerTools
 from application.ports.reasoning import (
@@ -34,10 +34,6 @@ NEVER_FROM_INSTRUCTIONS = frozenset({"record_payment"})
 # vague wording ("sort out my email") must never be enough to change an account.
 ACCOUNT_CHANGES = frozenset({"update_customer"})
 NOT_OFFERED = "tool_not_offered"
-# Ids (tickets', orders') are kept whole: digit groups inside one can pass for a card number.
-_UUID = re.compile(
-    r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE
-)
 
 SYSTEM = (
     "You are the Data Agent of {park}; today is {today} at the park. Carry out the customer's "
@@ -112,7 +108,7 @@ class RunDataRequest:
 
     def __call__(self, command: DataRequestCommand, tools: CustomerTools) -> DataRequestResult:
         # A card number has no business here; it is not passed on to a model either.
-        text = without_card_numbers(_clean(command.instruction))
+        text = redact_card_numbers(_clean(command.instruction))[0]
         offered = offered_tools(tools.specs(), command.allow_account_changes)
         park = self.policy.park
         system = SYSTEM.format(
@@ -120,34 +116,24 @@ class RunDataRequest:
             today=park.today(self.clock.now()).isoformat(),
             changes="" if command.allow_account_changes else NO_ACCOUNT_CHANGES,
         )
-        messages = [Message("user", text)]
-        done: list[tuple[ToolCall, ToolResult]] = []
-        for _ in range(self.max_steps):
-            reply = self.reasoner.reply(system, messages, offered)
-            if reply.stop_reason is not StopReason.TOOL_USE or not reply.tool_calls:
-                return _result(_answer(reply, done), done)
-            results = tuple(_run(call, offered, tools) for call in reply.tool_calls)
-            done += zip(reply.tool_calls, results, strict=True)
-            messages.append(Message("assistant", reply.text, tool_calls=reply.tool_calls))
-            messages.append(Message("user", tool_results=results))
+        outcome = run_tool_loop(
+            self.reasoner,
+            system,
+            [Message("user", text)],
+            offered,
+            lambda call: _run(call, offered, tools),
+            self.max_steps,
+        )
+        if outcome.reply is not None:
+            return _result(_answer(outcome.reply, outcome.calls), outcome.calls)
         log.warning("data request used every step", extra={"steps": self.max_steps})
-        return _result(_refused_words(done) or TOO_MANY_STEPS, done)
+        return _result(_refused_words(outcome.calls) or TOO_MANY_STEPS, outcome.calls)
 
 
 def offered_tools(specs: Sequence[ToolSpec], allow_account_changes: bool) -> list[ToolSpec]:
     """The tools an instruction may use."""
     barred = NEVER_FROM_INSTRUCTIONS | (frozenset() if allow_account_changes else ACCOUNT_CHANGES)
     return [spec for spec in specs if spec.name not in barred]
-
-
-def without_card_numbers(text: str) -> str:
-    """The text with card numbers removed, and every UUID in it left as it was."""
-    kept: list[str] = []
-    end = 0
-    for match in _UUID.finditer(text):
-        kept += [redact_card_numbers(text[end : match.start()])[0], match.group()]
-        end = match.end()
-    return "".join([*kept, redact_card_numbers(text[end:])[0]])
 
 
 def _run(call: ToolCall, offered: Sequence[ToolSpec], tools: CustomerTools) -> ToolResult:

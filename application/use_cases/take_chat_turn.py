@@ -14,8 +14,14 @@ from application.conversation.answers import (
     payment_actions,
     remembered_facts,
 )
+from application.conversation.tool_loop import run_tool_loop
 from application.ports.clock import Clock
-from application.ports.conversation_memory import ConversationMemory, Role, Utterance
+from application.ports.conversation_memory import (
+    ConversationMemory,
+    MemoryRecord,
+    Role,
+    Utterance,
+)
 from application.ports.data_agent import DataAgentTools
 from application.ports.ids import IdGenerator
 from application.ports.reasoning import Message, Reasoner, Reply, StopReason, ToolSpec
@@ -87,9 +93,9 @@ class TakeChatTurn:
     def __call__(self, command: ChatCommand) -> AgentResponse:
         actor = str(command.customer_id)
         text, cards = redact_card_numbers(_clean(command.message))
-        session, new = self._session(actor, command.session_id)
+        session, history = self._session(actor, command.session_id)
+        new = command.session_id is None
         facts = self.memory.search_long_term(customer_namespace(command.customer_id), text, 5)
-        history = self._history(actor, session)
         escalation = escalation_reason(text)
         trace = TurnTrace()
         if escalation is not None:
@@ -122,13 +128,15 @@ class TakeChatTurn:
 
     # -- the steps -------------------------------------------------------------------------
 
-    def _session(self, actor: str, given: str | None) -> tuple[str, bool]:
+    def _session(self, actor: str, given: str | None) -> tuple[str, list[Message]]:
+        """The conversation's id and its recent turns; a new one when none is given."""
         if given is None:
-            return SessionId.from_hex(self.ids.new_id().hex).value, True
+            return SessionId.from_hex(self.ids.new_id().hex).value, []
         session = SessionId.parse(given).value
-        if not self.memory.list_events(actor, session, max_results=1):
+        history = self._history(actor, session)
+        if not history:
             raise unknown_session()  # ids are only ever handed out by us
-        return session, False
+        return session, history
 
     def _history(self, actor: str, session: str) -> list[Message]:
         messages = []
@@ -150,17 +158,17 @@ class TakeChatTurn:
             for tool in self.tools.list_tools(command.bearer_token)
             if tool.name not in DELEGATING_TOOLS
         ]
-        for _ in range(self.max_steps):
-            reply = self.reasoner.reply(system, messages, tools)
-            if reply.stop_reason is not StopReason.TOOL_USE or not reply.tool_calls:
-                return reply
-            results = []
-            for call in reply.tool_calls:
-                result = self.tools.call(call.id, call.name, call.arguments, command.bearer_token)
-                trace.calls.append((call, result))
-                results.append(result)
-            messages.append(Message("assistant", reply.text, tool_calls=reply.tool_calls))
-            messages.append(Message("user", tool_results=tuple(results)))
+        outcome = run_tool_loop(
+            self.reasoner,
+            system,
+            messages,
+            tools,
+            lambda call: self.tools.call(call.id, call.name, call.arguments, command.bearer_token),
+            self.max_steps,
+        )
+        trace.calls.extend(outcome.calls)
+        if outcome.reply is not None:
+            return outcome.reply
         log.warning("conversation turn used every step", extra={"steps": self.max_steps})
         return Reply(
             "Sorry, that took me too many steps. Could you ask in a simpler way?",
@@ -200,8 +208,8 @@ def _clean(message: str) -> str:
     return text
 
 
-def _facts_text(facts: Sequence[object]) -> str:
-    lines = [getattr(fact, "text", "") for fact in facts]
+def _facts_text(facts: Sequence[MemoryRecord]) -> str:
+    lines = [fact.text for fact in facts]
     return ("\nWhat we know about this customer: " + " ".join(lines)) if lines else ""
 
 

@@ -20,6 +20,7 @@ from application.errors import ServiceUnavailableError
 from application.ports.agent_runtime import AgentRuntime
 from domain.conversations import SessionId
 from domain.errors import InvalidInputError
+from entrypoints.http.problems import PROBLEM_JSON, problem_body
 
 log = logging.getLogger(__name__)
 Event = Mapping[str, Any]
@@ -95,15 +96,8 @@ def _json(
 
 
 def _problem(status: int, code: str, detail: str, guidance: str = "") -> dict[str, Any]:
-    body = {
-        "type": f"/problems/{code}",
-        "title": code.replace("_", " ").capitalize(),
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "guidance": guidance,
-    }
-    return _json(status, body, "application/problem+json")
+    body = problem_body(status, code, detail, guidance)  # the API's RFC 9457 shape
+    return _json(status, body, PROBLEM_JSON)
 
 
 def _container_runtime() -> AgentRuntime:
