@@ -19,7 +19,7 @@ from datetime import datetime
 
 from application.audit import Snapshot, order_change, snapshot_order, snapshot_ticket, ticket_change
 from application.emails import EmailComposer
-from application.errors import BusyError
+from application.errors import BusyError, ServiceUnavailableError
 from application.outbox import EmailKind
 from application.payments import AttemptKind, AttemptOutcome, PaymentAttempt
 from application.ports.clock import Clock
@@ -231,6 +231,19 @@ class Settlement:
         uow.audit.record(
             ticket_change(self.ids.new_id(), now, actor, "ticket.restored", ticket, ticket_before)
         )
+
+    def confirm_or_give_back(self, order_id: OrderId, charge: Charge, actor: str) -> OrderResult:
+        """`confirm`, and when the charge can no longer confirm the order, give it back before
+        raising `ChargeNotApplicableError`; a gateway failing that refund leaves it started in
+        the ledger, for reconciliation to finish."""
+        try:
+            return self.confirm(order_id, charge, actor)
+        except ChargeNotApplicableError:
+            try:
+                self.give_back(order_id, charge, actor)
+            except ServiceUnavailableError:
+                log.warning("refund deferred to reconciliation", extra={"order_id": str(order_id)})
+            raise
 
     def give_back(self, order_id: OrderId, charge: Charge, actor: str) -> UpgradeOrder:
         """Refund a charge that cannot confirm its order and tell the customer.

@@ -13,17 +13,16 @@ from application.errors import (
     PaymentDeclinedError,
     PaymentOutcomeUnknownError,
     PaymentUnavailableError,
-    ServiceUnavailableError,
 )
 from application.outbox import EmailKind
 from application.payments import AttemptOutcome, PaymentAttempt
 from application.ports.clock import Clock
 from application.ports.ids import IdGenerator
-from application.ports.payments import Charge, ChargeRequest, PaymentGateway
+from application.ports.payments import ChargeRequest, PaymentGateway
 from application.ports.progress import ProgressPublisher
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.results import OrderResult
-from application.settlement import ChargeNotApplicableError, Settlement
+from application.settlement import Settlement
 from application.use_cases.lookups import find_customer, find_order
 from domain.cards import PaymentCard
 from domain.events import OrderEvent
@@ -99,18 +98,7 @@ class PayForUpgrade:
             log.warning("payment outcome unknown", extra={"order_id": str(order.id)})
             raise
         actor = str(command.customer_id)
-        try:
-            return self.settlement.confirm(order.id, charge, actor)
-        except ChargeNotApplicableError:
-            self._give_back(order.id, charge, actor)
-            raise
-
-    def _give_back(self, order_id: OrderId, charge: Charge, actor: str) -> None:
-        try:
-            self.settlement.give_back(order_id, charge, actor)
-        except ServiceUnavailableError:
-            # The refund is written down as started: the reconciler finishes it.
-            log.warning("refund deferred to reconciliation", extra={"order_id": str(order_id)})
+        return self.settlement.confirm_or_give_back(order.id, charge, actor)
 
     def _start(self, command: PayForUpgradeCommand) -> UpgradeOrder:
         now = self.clock.now()

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-from application.errors import ServiceUnavailableError
 from application.ports.clock import Clock
 from application.ports.payments import Charge, PaymentGateway
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.results import OrderResult
-from application.settlement import ChargeNotApplicableError, Settlement
+from application.settlement import Settlement
 from application.use_cases.lookups import find_order, order_result
 from domain.errors import BusinessRuleError, NotFoundError
 from domain.ids import CustomerId, OrderId
 from domain.orders import UpgradeOrder
 from domain.policy import UpgradePolicy
-
-log = logging.getLogger(__name__)
 
 
 class ChargeNotVerifiedError(BusinessRuleError):
@@ -59,11 +55,7 @@ class RecordPayment:
                 return order_result(uow, order, now, self.policy.max_declines)
         charge = self._verified_charge(order, command.charge_id)
         actor = str(command.customer_id)
-        try:
-            return self.settlement.confirm(order.id, charge, actor)
-        except ChargeNotApplicableError:
-            self._give_back(order.id, charge, actor)
-            raise
+        return self.settlement.confirm_or_give_back(order.id, charge, actor)
 
     def _verified_charge(self, order: UpgradeOrder, charge_id: str) -> Charge:
         charge = self.gateway.get_charge(charge_id) if charge_id.strip() else None
@@ -89,10 +81,3 @@ class RecordPayment:
                 "Pay for the upgrade from its payment form.",
             )
         return charge
-
-    def _give_back(self, order_id: OrderId, charge: Charge, actor: str) -> None:
-        try:
-            self.settlement.give_back(order_id, charge, actor)
-        except ServiceUnavailableError:
-            # The refund is written down as started: the reconciler finishes it.
-            log.warning("refund deferred to reconciliation", extra={"order_id": str(order_id)})
