@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS := dev,postgres,aws,agents,bench
 
-.PHONY: setup site run run-postgres test lint typecheck imports pytest frontend-test bench clean
+.PHONY: setup browser site run run-postgres test lint typecheck imports pytest frontend-test bench clean
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/tap
 
 $(STAMP): pyproject.toml constraints.txt
@@ -25,7 +25,7 @@ run-postgres: setup site
 	TAP_DATABASE_URL=$(DATABASE_URL) TAP_MIGRATE_ON_START=true $(BIN)/tap serve --profile postgres
 
 ## test: install what is missing, then lint, type-check, check the layers, run every test
-test: setup lint typecheck imports pytest frontend-test
+test: setup browser site lint typecheck imports frontend-test pytest
 
 FRONTEND_STAMP := frontend/node_modules/.installed
 
@@ -44,6 +44,15 @@ $(SITE_INDEX): $(FRONTEND_STAMP) $(SITE_SOURCES)
 
 ## site: install the site's packages if missing, then build it into frontend/dist
 site: $(SITE_INDEX)
+
+# The browser tests drive Debian's Chromium; Playwright never downloads one.
+CHROMIUM ?= /usr/bin/chromium
+APT_GET  := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
+
+## browser: install Debian's Chromium for the browser tests if it is missing
+browser:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium; }
 
 ## frontend-test: the site's type check and component tests (Vitest)
 frontend-test: $(FRONTEND_STAMP)

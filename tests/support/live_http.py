@@ -110,7 +110,7 @@ def all_at_once(port: int, calls: Sequence[Call], timeout: float = 60.0) -> list
     return [reply for reply in replies if isinstance(reply, Reply)]
 
 
-def _wait_until_healthy(port: int, alive: Any, path: str = "/api/health") -> None:
+def wait_until_healthy(port: int, alive: Any, path: str = "/api/health") -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         assert alive(), "the server stopped during start-up"
@@ -156,7 +156,7 @@ def tap_serve(
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_healthy(port, lambda: server.poll() is None)
+            wait_until_healthy(port, lambda: server.poll() is None)
             yield port
         finally:
             server.terminate()
@@ -188,7 +188,7 @@ def uvicorn_in_thread(
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     try:
-        _wait_until_healthy(port, thread.is_alive, path)
+        wait_until_healthy(port, thread.is_alive, path)
         yield port
     finally:
         server.should_exit = True

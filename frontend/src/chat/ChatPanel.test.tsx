@@ -148,6 +148,9 @@ describe("Ask our assistant", () => {
     expect(Object.keys(sessionStorage).sort()).toEqual([CHAT_SESSION_KEY, "tap.session"]);
     expect(sessionStorage.getItem(CHAT_SESSION_KEY)).toBe(SESSION);
     expect(JSON.stringify({ ...sessionStorage })).not.toContain("4242");
+    // Nor is it sent: the server only ever sees the hidden form.
+    expect(JSON.stringify(fake.callsTo("POST /api/chat").map((call) => call.body))).not.toContain("4242");
+    expect(JSON.stringify(fake.callsTo("POST /api/chat").at(-1)!.body)).toContain("[card number removed]");
     first.unmount();
 
     const second = renderKeepingStorage(fake);

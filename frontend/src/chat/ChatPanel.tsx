@@ -166,10 +166,11 @@ export function ChatPanel() {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const message = draft.trim();
+    // A card number typed here never leaves the browser: payments happen on the payment page.
+    const message = hideCardNumbers(draft.trim());
     if (!message || sending) return;
     setDraft("");
-    setTurns((current) => [...current, { key: nextKey(), role: "user", text: hideCardNumbers(message), actions: [] }]);
+    setTurns((current) => [...current, { key: nextKey(), role: "user", text: message, actions: [] }]);
     inputRef.current?.focus();
     void send(message);
   }

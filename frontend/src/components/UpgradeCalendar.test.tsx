@@ -89,3 +89,21 @@ describe("UpgradeCalendar", () => {
     expect(onSelect).not.toHaveBeenCalled();
   });
 });
+
+describe("UpgradeCalendar's first month", () => {
+  function spanning(visit: string) {
+    const options = decemberOptions();
+    const january = { ...options.calendar[3]!, date: "2027-01-14" };
+    return { ...options, ticket: { ...options.ticket, visit_date: visit }, last_bookable: "2027-01-14", calendar: [...options.calendar, january] };
+  }
+
+  it("opens on the ticket's visit month, where most upgrades stay", () => {
+    render(<UpgradeCalendar options={spanning("2027-01-14")} tier="non-stop" onSelect={() => {}} />);
+    expect(screen.getByText("January 2027")).toBeInTheDocument();
+  });
+
+  it("opens on the first bookable day when the visit day is outside the window", () => {
+    render(<UpgradeCalendar options={spanning("2026-11-20")} tier="non-stop" onSelect={() => {}} />);
+    expect(screen.getByText("December 2026")).toBeInTheDocument();
+  });
+});

@@ -119,11 +119,19 @@ export interface UpgradeCalendarProps {
   onSelect: (date: string) => void;
 }
 
+function openingDay(options: UpgradeOptions): string {
+  const visit = options.ticket.visit_date;
+  const bookable = visit >= options.first_bookable && visit <= options.last_bookable;
+  return bookable ? visit : options.first_bookable;
+}
+
 export function UpgradeCalendar({ options, tier, selected, onSelect }: UpgradeCalendarProps) {
   const data = useMemo(() => buildData(options, tier), [options, tier]);
   const first = options.calendar[0]?.date ?? options.first_bookable;
   const last = options.calendar[options.calendar.length - 1]?.date ?? options.last_bookable;
-  const [month, setMonth] = useState(() => parseIsoDate(selected ?? options.first_bookable));
+  // Open where the customer most likely looks: the chosen day, else the ticket's own visit day
+  // (most upgrades keep it), else the first bookable day.
+  const [month, setMonth] = useState(() => parseIsoDate(selected ?? openingDay(options)));
   const selectedDate = selected ? parseIsoDate(selected) : undefined;
   const selectedInfo = selected ? data.days.get(selected) : undefined;
   const cheapest = data.cheapestByMonth.get(monthKey(month));

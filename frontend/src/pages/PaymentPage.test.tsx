@@ -30,6 +30,23 @@ async function fillCard(user: ReturnType<typeof renderApp>["user"], number: stri
 }
 
 describe("Quote and payment page", () => {
+  it("shows an order the server let lapse as it now is, with no Pay button left", async () => {
+    const fake = fakeApi({
+      "GET /api/upgrades/:id": [json(anOrder()), json(anOrder({ status: "expired" }))],
+      "POST /api/upgrades/:id/payment": problem(422, {
+        code: "order_expired",
+        detail: "This quote has expired and its price is no longer held.",
+      }),
+    });
+    const { user } = renderApp({ at: "/upgrades/o-1/pay", api: fake, signedIn: true });
+    await screen.findByRole("timer");
+    await fillCard(user, "4242424242424242");
+    await user.click(screen.getByRole("button", { name: "Pay $45.00" }));
+    expect(await screen.findByText(/This upgrade can no longer be paid/)).toHaveTextContent("Expired");
+    expect(screen.queryByRole("button", { name: /^Pay/ })).not.toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Start a new upgrade" })).toBeInTheDocument();
+  });
+
   it("shows the quote with its countdown", async () => {
     const fake = fakeApi({ "GET /api/upgrades/:id": json(anOrder()) });
     renderApp({ at: "/upgrades/o-1/pay", api: fake, signedIn: true });

@@ -7,6 +7,7 @@
  * elsewhere, or the confirmation of a payment still processing, updates the page as it comes.
  */
 import { useEffect, useState } from "react";
+import { ApiError } from "../api/errors";
 import type { Order, PaymentCard } from "../api/types";
 import { Loading, Page } from "../app/Page";
 import { useServices } from "../app/services";
@@ -36,13 +37,23 @@ function QuoteSummary({ order }: { order: Order }) {
   );
 }
 
-function Payable({ order, progress }: { order: Order; progress: OrderProgress }) {
+/** Refusals that mean the order itself moved on: the page shows it as it now is. */
+const ORDER_ENDED = new Set(["order_expired", "order_cancelled", "order_failed", "order_refunded", "order_already_paid"]);
+
+function Payable({ order, progress, onEnded }: { order: Order; progress: OrderProgress; onEnded: () => void }) {
   const { api } = useServices();
   const [expired, setExpired] = useState(Date.parse(order.expires_at) <= Date.now());
 
   async function pay(card: PaymentCard, key: string) {
-    const paid = await api.pay(order.id, card, key);
-    navigate(paths.confirmation(paid.id));
+    try {
+      const paid = await api.pay(order.id, card, key);
+      navigate(paths.confirmation(paid.id));
+    } catch (caught) {
+      // The hold lapsed on the server (clocks differ) or another tab ended the order: reload it,
+      // so the page offers what can be done now instead of a Pay button that can only fail.
+      if (caught instanceof ApiError && ORDER_ENDED.has(caught.code)) onEnded();
+      throw caught;
+    }
   }
 
   return (
@@ -97,7 +108,7 @@ export function PaymentPage({ orderId }: { orderId: string }) {
       {order.state === "error" && <ProblemMessage error={order.error} onRetry={order.reload} />}
       {order.state === "ready" &&
         (order.data.status === "pending" ? (
-          <Payable order={order.data} progress={progress} />
+          <Payable order={order.data} progress={progress} onEnded={order.reload} />
         ) : order.data.status === "processing" ? (
           <>
             {progress.step !== null && <ProgressSteps progress={progress} />}

@@ -24,7 +24,10 @@ describe("Upgrade page", () => {
     expect(screen.getByRole("radio", { name: "Non-stop" })).toHaveAccessibleDescription("From $45.00 to pay.");
     expect(screen.getByRole("list", { name: "Non-stop includes" })).toHaveTextContent("Unlimited express lanes");
     expect(screen.getByRole("button", { name: "Hold this upgrade" })).toBeDisabled();
-    expect(fake.callsTo("GET /api/tickets/:ref/upgrade-options")[0]!.path).toBe("/api/tickets/TKT-10000001/upgrade-options");
+    const asked = fake.callsTo("GET /api/tickets/:ref/upgrade-options")[0]!;
+    expect(asked.path).toBe("/api/tickets/TKT-10000001/upgrade-options");
+    // The whole booking window, not the API's default 30 days.
+    expect(asked.query.get("days")).toBe("180");
   });
 
   it("holds the chosen tier and date with an Idempotency-Key and opens the quote", async () => {

@@ -19,6 +19,9 @@ import { hrefFor, navigate, paths } from "../routing";
 import { tierName } from "../words";
 
 /** The lowest amount due for a tier over the calendar, or null when no day can be booked. */
+/** The most dates the API prices in one answer; covers the booking window with room to spare. */
+const CALENDAR_DAYS = 180;
+
 function lowestDue(options: UpgradeOptions, tier: UpgradeTierKey): string | null {
   let lowest: number | null = null;
   for (const day of options.calendar) {
@@ -175,7 +178,9 @@ function UpgradeForm({ options }: { options: UpgradeOptions }) {
 
 export function UpgradePage({ ticket }: { ticket: string }) {
   const { api } = useServices();
-  const options = useLoad(() => api.upgradeOptions(ticket), [api, ticket]);
+  // The whole booking window (2 to 120 days ahead by default) in one answer: the API's
+  // default of 30 days would hide most bookable dates behind a disabled "next month".
+  const options = useLoad(() => api.upgradeOptions(ticket, { days: CALENDAR_DAYS }), [api, ticket]);
   return (
     <Page title={`Upgrade ticket ${ticket}`}>
       <p>

@@ -1,0 +1,105 @@
+"""What can interrupt a payment, in Chromium against the local build: a reload while the card is
+being charged, and a quote whose price hold ran out, seen by the server or by the page's own
+countdown. Nothing is charged twice, and the customer is told what to do next."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.journey import (
+    CONFIRMATION_CODE,
+    Card,
+    confirmation_code,
+    fill_card,
+    hold_first_bookable_day,
+    open_upgrade,
+    pay_button,
+)
+from tests.browser.pages import assert_accessible, screenshot, sign_in
+from tests.support.live_site import DEMO_PASSWORD, LiveSite, live_site
+
+GATEWAY_LATENCY = 3.0  # seconds: long enough to reload while the charge is in flight
+
+
+def test_a_reload_while_paying_resumes_on_the_live_progress_and_charges_once(
+    page: Page, site: LiveSite
+) -> None:
+    ticket = site.customer_with_ticket("reload@example.com").number.value
+    sign_in(page, "reload@example.com", DEMO_PASSWORD)
+    open_upgrade(page, ticket)
+    hold_first_bookable_day(page, "Standard")
+    fill_card(page, Card())
+    site.set_faults(latency=GATEWAY_LATENCY)
+    try:
+        pay_button(page).click()
+        expect(page.get_by_role("button", name="Paying…")).to_be_disabled()
+        page.reload()
+        # The order is processing: no card form to pay again, the steps follow it live.
+        expect(page.get_by_text("We are still confirming your payment")).to_be_visible()
+        expect(page.get_by_label("Card number")).to_have_count(0)
+        assert_accessible(page, "payment processing after a reload")
+        screenshot(page, "payment-processing")
+        code = confirmation_code(page)  # arrives over the WebSocket, no second reload
+    finally:
+        site.set_faults()
+    assert CONFIRMATION_CODE.match(code)
+    assert len(site.charges_for("reload@example.com")) == 1
+
+
+@pytest.fixture
+def own_site(tmp_path: Path) -> Iterator[LiveSite]:
+    """A build of its own: this test moves the server's clock forward."""
+    with live_site(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def own_page(browser: Browser, own_site: LiveSite) -> Iterator[Page]:
+    context = browser.new_context(base_url=own_site.base_url, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+def test_paying_after_the_server_let_the_hold_lapse_explains_it_and_charges_nothing(
+    own_page: Page, own_site: LiveSite
+) -> None:
+    page, site = own_page, own_site
+    ticket = site.customer_with_ticket("lapsed-hold@example.com").number.value
+    sign_in(page, "lapsed-hold@example.com", DEMO_PASSWORD)
+    open_upgrade(page, ticket)
+    hold_first_bookable_day(page, "Non-stop")
+    fill_card(page, Card())
+    site.clock.advance(timedelta(minutes=16))  # past the 15-minute hold, on the server only
+    pay_button(page).click()
+    # The page shows the order as it now is: expired, with no Pay button left to press.
+    expect(page.get_by_text("This upgrade can no longer be paid")).to_contain_text("Expired")
+    expect(pay_button(page)).to_have_count(0)
+    assert_accessible(page, "payment after the hold lapsed")
+    screenshot(page, "payment-hold-lapsed")
+    assert site.charges_for("lapsed-hold@example.com") == []
+    page.get_by_role("link", name=re.compile("Choose a date again|Start a new upgrade")).click()
+    expect(page.get_by_role("heading", name=f"Upgrade ticket {ticket}")).to_be_visible()
+
+
+def test_the_countdown_reaching_zero_replaces_the_card_form_with_a_new_quote_link(
+    page: Page, site: LiveSite
+) -> None:
+    ticket = site.customer_with_ticket("countdown@example.com").number.value
+    page.clock.install()
+    sign_in(page, "countdown@example.com", DEMO_PASSWORD)
+    open_upgrade(page, ticket)
+    hold_first_bookable_day(page, "Double Fun")
+    expect(page.get_by_label("Card number")).to_be_visible()
+    page.clock.fast_forward("15:01")
+    expect(page.locator(".countdown-expired")).to_contain_text("This quote has expired")
+    expect(page.get_by_label("Card number")).to_have_count(0)
+    assert_accessible(page, "quote expired")
+    screenshot(page, "quote-expired")
+    page.get_by_role("link", name="Choose a date again").click()
+    expect(page.get_by_role("heading", name=f"Upgrade ticket {ticket}")).to_be_visible()
