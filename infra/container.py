@@ -20,7 +20,8 @@ from adapters.email.file_sender import FileEmailSender, RecordingEmailSender
 from adapters.email.jinja_renderer import JinjaEmailRenderer
 from adapters.email.ses_sender import SesEmailSender
 from adapters.email.smtp_sender import SmtpEmailSender
-from adapters.identity.jwt_verifier import JwtTokenVerifier, static_keys
+from adapters.identity.cognito import CognitoIdentityProvider
+from adapters.identity.jwt_verifier import JwtTokenVerifier, remote_keys, static_keys
 from adapters.identity.local import LocalIdentityProvider, PasswordHasher
 from adapters.identity.logins import MemoryLoginStore
 from adapters.ids import RandomIdGenerator, SequentialIdGenerator
@@ -52,6 +53,7 @@ from application.ports.data_agent import DataAgentTools
 from application.settlement import Settlement
 from application.use_cases.cancel_upgrade import CancelUpgrade
 from application.use_cases.check_eligibility import CheckEligibility
+from application.use_cases.create_my_customer_profile import CreateMyCustomerProfile
 from application.use_cases.customers import (
     GetCustomer,
     IdentifyCustomer,
@@ -149,6 +151,12 @@ def _sesv2_client(region: str, endpoint_url: str | None) -> Any:
     import boto3  # noqa: PLC0415 - only the ses email adapter needs the AWS SDK
 
     return boto3.client("sesv2", region_name=region, endpoint_url=endpoint_url)
+
+
+def _cognito_client(region: str, endpoint_url: str | None) -> Any:
+    import boto3  # noqa: PLC0415 - only the cognito identity needs the AWS SDK
+
+    return boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint_url)
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -317,6 +325,14 @@ class Container(containers.DeclarativeContainer):
             hasher=providers.Factory(PasswordHasher, cost=config.password_hash_cost),
             logins=login_store,
         ),
+        cognito=providers.Singleton(
+            CognitoIdentityProvider,
+            client=providers.Singleton(
+                _cognito_client, region=config.aws_region, endpoint_url=config.cognito_endpoint_url
+            ),
+            user_pool_id=config.cognito_user_pool_id,
+            client_id=config.cognito_client_id,
+        ),
     )
     token_verifier = providers.Selector(
         config.identity,
@@ -325,6 +341,14 @@ class Container(containers.DeclarativeContainer):
             keys=providers.Callable(static_keys, identity.provided.public_keys.call()),
             issuer=config.token_issuer,
             client_id=config.token_client_id,
+            clock=clock,
+        ),
+        # The pool's keys are fetched on the first token, not at start.
+        cognito=providers.Singleton(
+            JwtTokenVerifier,
+            keys=providers.Callable(remote_keys, settings.provided.cognito_keys_url),
+            issuer=settings.provided.cognito_issuer,
+            client_id=config.cognito_client_id,
             clock=clock,
         ),
     )
@@ -390,6 +414,9 @@ class Container(containers.DeclarativeContainer):
     )
     update_customer = providers.Factory(
         UpdateCustomer, uow=unit_of_work.provider, clock=clock, ids=ids, identity=identity
+    )
+    create_my_customer_profile = providers.Factory(
+        CreateMyCustomerProfile, uow=unit_of_work.provider, clock=clock, ids=ids, identity=identity
     )
     get_customer = providers.Factory(GetCustomer, uow=unit_of_work.provider)
     identify_customer = providers.Factory(IdentifyCustomer, uow=unit_of_work.provider)
@@ -494,6 +521,7 @@ USE_CASES = (
     "run_data_request",
     "register_customer",
     "update_customer",
+    "create_my_customer_profile",
     "get_customer",
     "identify_customer",
     "sign_in",

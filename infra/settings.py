@@ -98,7 +98,8 @@ class Settings(BaseSettings):
     hold_minutes: int = Field(default=15, ge=1)
     max_declines: int = Field(default=3, ge=1)
 
-    # Identity (local issuer; Cognito later uses the same verifier).
+    # Identity: the local issuer (token_*), or an Amazon Cognito user pool (cognito_*); both
+    # are checked by the same JWT verifier.
     token_issuer: str = "https://identity.funland.local"  # noqa: S105
     token_client_id: str = "tap-web"  # noqa: S105
     token_ttl_minutes: int = Field(default=60, ge=1)
@@ -106,6 +107,16 @@ class Settings(BaseSettings):
         None  # an RSA private key in PEM; random per start if unset
     )
     password_hash_cost: int = 2**14
+    cognito_user_pool_id: str | None = Field(default=None, description="us-east-1_AbC123")
+    cognito_client_id: str | None = Field(
+        default=None, description="the site's app client (public: no secret)"
+    )
+    cognito_endpoint_url: str | None = Field(
+        default=None, description="a Cognito stand-in (moto's server); unset: AWS itself"
+    )
+    cognito_jwks_url: str | None = Field(
+        default=None, description="where the pool's signing keys are; unset: derived"
+    )
 
     # HTTP.
     http_host: str = "127.0.0.1"
@@ -271,7 +282,39 @@ class Settings(BaseSettings):
             raise ValueError(
                 "the aurora persistence needs TAP_AURORA_CLUSTER_ARN and TAP_AURORA_SECRET_ARN"
             )
+        if self.identity == "cognito" and not (
+            self.cognito_user_pool_id and self.cognito_client_id
+        ):
+            raise ValueError(
+                "the cognito identity needs TAP_COGNITO_USER_POOL_ID and TAP_COGNITO_CLIENT_ID "
+                "(the user pool and the site's app client), or TAP_IDENTITY=local"
+            )
+        pool_region = (self.cognito_user_pool_id or "").partition("_")[0]
+        if self.identity == "cognito" and pool_region != self.aws_region:
+            # The pool id starts with its region, and its tokens' issuer names it: a mismatch
+            # would refuse every token with no hint why.
+            raise ValueError(
+                f"TAP_COGNITO_USER_POOL_ID ({self.cognito_user_pool_id}) is a pool in "
+                f"{pool_region!r}, but TAP_AWS_REGION is {self.aws_region!r}: set them to match"
+            )
         return self
+
+    @property
+    def cognito_issuer(self) -> str:
+        """The `iss` of the pool's tokens: always the AWS form, emulator or not."""
+        return f"https://cognito-idp.{self.aws_region}.amazonaws.com/{self.cognito_user_pool_id}"
+
+    @property
+    def cognito_keys_url(self) -> str:
+        """The pool's JWKS: TAP_COGNITO_JWKS_URL, else the emulator's copy (which serves it
+        beside the pool, not at the issuer), else the issuer's."""
+        if self.cognito_jwks_url:
+            return self.cognito_jwks_url
+        if self.cognito_endpoint_url:
+            base = f"{self.cognito_endpoint_url.rstrip('/')}/{self.cognito_user_pool_id}"
+        else:
+            base = self.cognito_issuer
+        return f"{base}/.well-known/jwks.json"
 
     @property
     def use_threads(self) -> bool:

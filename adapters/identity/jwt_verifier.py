@@ -9,9 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
-from jwt import PyJWK, PyJWKClient
+from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError
 
-from application.errors import AuthenticationError
+from application.errors import AuthenticationError, ServiceUnavailableError
 from application.ports.clock import Clock
 from application.ports.identity import Principal
 
@@ -29,11 +29,22 @@ def static_keys(jwks: Mapping[str, Any]) -> SigningKeys:
 
 
 def remote_keys(jwks_url: str) -> SigningKeys:
-    """Keys fetched from a JWKS URL (Cognito's), cached, refetched for an unknown kid."""
-    client = PyJWKClient(jwks_url, cache_keys=True, lifespan=3600)
+    """Keys fetched from a JWKS URL (Cognito's), cached, refetched for an unknown kid.
+
+    When the keys cannot be fetched, that is the provider being unavailable (503), not the
+    caller's token being bad: a 401 would send every customer to sign in again, in vain.
+    """
+    client = PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=10)
 
     def lookup(kid: str) -> Any:
-        return client.get_signing_key(kid).key
+        try:
+            return client.get_signing_key(kid).key
+        except PyJWKClientConnectionError:
+            raise ServiceUnavailableError(
+                "identity_unavailable",
+                "The sign-in service's keys cannot be fetched, so tokens cannot be checked.",
+                "Please try again in a moment.",
+            ) from None
 
     return lookup
 
@@ -101,7 +112,7 @@ class JwtTokenVerifier:
                     "require": ["exp", "iss", "sub", "token_use"],
                 },
             )
-        except AuthenticationError:
+        except (AuthenticationError, ServiceUnavailableError):
             raise
         except (jwt.PyJWTError, KeyError, ValueError, TypeError):
             raise _unauthenticated("The token is not valid.") from None

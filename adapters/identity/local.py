@@ -162,5 +162,10 @@ class LocalIdentityProvider:
     def change_email(self, subject: str, email: EmailAddress) -> None:
         self._logins.change_email(subject, email.value)
 
+    def email_of(self, subject: str) -> EmailAddress | None:
+        # The local issuer has no verification step: a login's email is what it registered.
+        login = self._logins.by_subject(subject)
+        return EmailAddress(login.email) if login is not None else None
+
     def public_keys(self) -> Mapping[str, Any] | None:
         return self._jwks

@@ -30,6 +30,8 @@ class LoginStore(Protocol):
 
     def by_email(self, email: str) -> Login | None: ...
 
+    def by_subject(self, subject: str) -> Login | None: ...
+
     def remove(self, subject: str) -> None: ...
 
     def change_email(self, subject: str, email: str) -> None: ...
@@ -49,6 +51,10 @@ class MemoryLoginStore:
     def by_email(self, email: str) -> Login | None:
         with self._lock:
             return self._by_email.get(email)
+
+    def by_subject(self, subject: str) -> Login | None:
+        with self._lock:
+            return next((lg for lg in self._by_email.values() if lg.subject == subject), None)
 
     def remove(self, subject: str) -> None:
         with self._lock:

@@ -14,6 +14,7 @@ from domain.errors import ConflictError
 _C = local_logins.c
 _INSERT = insert(local_logins)
 _BY_EMAIL = select(local_logins).where(_C.email == bindparam("email"))
+_BY_SUBJECT = select(local_logins).where(_C.subject == bindparam("subject"))
 _REMOVE = delete(local_logins).where(_C.subject == bindparam("subject"))
 # Named apart from the columns: an UPDATE reserves a column's own name for its SET clause.
 _CHANGE_EMAIL = (
@@ -50,6 +51,11 @@ class SqlLoginStore:
     def by_email(self, email: str) -> Login | None:
         with self._engine.connect() as connection:
             row = connection.execute(_BY_EMAIL, {"email": email}).first()
+        return Login(row.subject, row.email, row.password_hash) if row is not None else None
+
+    def by_subject(self, subject: str) -> Login | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(_BY_SUBJECT, {"subject": subject}).first()
         return Login(row.subject, row.email, row.password_hash) if row is not None else None
 
     def remove(self, subject: str) -> None:

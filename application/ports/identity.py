@@ -31,7 +31,8 @@ class IdentityProvider(Protocol):
     """Owns passwords. Our code never stores or logs one.
 
     `register` raises `ConflictError` (`email_taken`) or `InvalidInputError` (`weak_password`);
-    `authenticate` raises `AuthenticationError` without saying whether the email exists.
+    `authenticate` raises `AuthenticationError` without saying whether the email exists. A
+    provider reached over the network raises `ServiceUnavailableError` when it cannot answer.
     """
 
     def register(self, email: EmailAddress, password: str) -> str:
@@ -46,6 +47,11 @@ class IdentityProvider(Protocol):
 
     def change_email(self, subject: str, email: EmailAddress) -> None: ...
 
+    def email_of(self, subject: str) -> EmailAddress | None:
+        """The email of this login as the provider knows it; None when the login is unknown,
+        has no email, or the provider says the email is not verified. Reads only."""
+        ...
+
     def public_keys(self) -> Mapping[str, Any] | None:
         """The JWKS that verifies this provider's tokens, if we publish it (None for Cognito)."""
         ...
@@ -55,7 +61,8 @@ class TokenVerifier(Protocol):
     """Checks a bearer token's signature, issuer, audience, use and expiry.
 
     Raises `AuthenticationError` for anything missing, forged, expired or meant for another
-    client. Verifying the same token twice gives the same answer until it expires.
+    client, and `ServiceUnavailableError` when the keys to check it cannot be fetched.
+    Verifying the same token twice gives the same answer until it expires.
     """
 
     def verify(self, token: str) -> Principal: ...

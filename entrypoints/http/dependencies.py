@@ -22,6 +22,7 @@ from application.ports.identity import IdentityProvider
 from application.ports.progress import ProgressFeed
 from application.use_cases.cancel_upgrade import CancelUpgrade
 from application.use_cases.check_eligibility import CheckEligibility
+from application.use_cases.create_my_customer_profile import CreateMyCustomerProfile
 from application.use_cases.customers import (
     GetCustomer,
     IdentifyCustomer,
@@ -113,6 +114,10 @@ class Services:
     @property
     def update_customer(self) -> UpdateCustomer:
         return self._container.update_customer()
+
+    @property
+    def create_my_customer_profile(self) -> CreateMyCustomerProfile:
+        return self._container.create_my_customer_profile()
 
     @property
     def list_my_tickets(self) -> ListMyTickets:

@@ -11,6 +11,7 @@ from tests.conftest import make_settings
 URL = "postgresql://postgres@127.0.0.1:5432/tap"
 CLUSTER = "arn:aws:rds:us-east-1:123456789012:cluster:tap"
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tap-db-AbCdEf"
+COGNITO = {"cognito_user_pool_id": "us-east-1_Ab1", "cognito_client_id": "web"}
 
 
 def test_the_memory_profile_resolves_every_use_case_at_start() -> None:
@@ -38,16 +39,15 @@ def test_the_postgres_profile_resolves_every_use_case_without_touching_the_datab
     assert isinstance(container.unit_of_work(), SqlUnitOfWork)
 
 
-def test_a_profile_without_its_adapters_in_this_build_fails_at_start_with_a_clear_message() -> None:
+def test_the_aws_profile_without_its_agentcore_memory_fails_at_start_with_a_clear_message() -> None:
     settings = make_settings(
-        profile="aws", email=None, aurora_cluster_arn=CLUSTER, aurora_secret_arn=SECRET
+        profile="aws", email=None, aurora_cluster_arn=CLUSTER, aurora_secret_arn=SECRET, **COGNITO
     )
 
     with pytest.raises(ConfigurationError) as refused:
         build_container(settings)
 
-    assert "no adapter" in str(refused.value)
-    assert "TAP_PROFILE=memory" in str(refused.value)
+    assert "TAP_AGENTCORE_MEMORY_ID" in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -82,9 +82,9 @@ def test_an_unknown_time_zone_stops_the_build_at_start() -> None:
 
 def test_each_profile_picks_its_adapters_unless_one_is_chosen_explicitly() -> None:
     aws = make_settings(
-        profile="aws", email=None, aurora_cluster_arn=CLUSTER, aurora_secret_arn=SECRET
+        profile="aws", email=None, aurora_cluster_arn=CLUSTER, aurora_secret_arn=SECRET, **COGNITO
     )
-    assert (aws.persistence, aws.email) == ("aurora", "ses")
+    assert (aws.persistence, aws.email, aws.identity) == ("aurora", "ses", "cognito")
     assert make_settings(profile="postgres", persistence="memory").persistence == "memory"
 
 
