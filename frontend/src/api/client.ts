@@ -105,6 +105,10 @@ export class ApiClient {
   me(): Promise<Customer> {
     return this.request("GET", "/api/me");
   }
+  /** Creates the customer record of a signed-in identity that has none (Cognito sign-ups). */
+  createProfile(profile: { first_name: string; last_name: string; phone?: string }): Promise<Customer> {
+    return this.request("POST", "/api/me", { body: profile });
+  }
 
   // --- tickets and options ---
   tickets(): Promise<Ticket[]> {

@@ -1,6 +1,6 @@
 /**
- * The site's view of identity, whatever provides it: the local build's /api/auth endpoints now,
- * Amazon Cognito user pools later (chosen at build time, see ./index.ts). Implementations keep
+ * The site's view of identity, whatever provides it: the local build's /api/auth endpoints or
+ * an Amazon Cognito user pool (chosen at build time, see ./index.ts). Implementations keep
  * tokens in memory and sessionStorage only, never in a cookie.
  */
 
@@ -9,6 +9,8 @@ export interface Session {
   /** Epoch milliseconds after which the token must not be sent. */
   expiresAt: number;
   email: string;
+  /** Renews the access token without a password (Cognito); absent where the provider has none. */
+  refreshToken?: string;
 }
 
 export interface SignUpInput {
@@ -24,10 +26,18 @@ export interface SignUpResult {
 }
 
 export interface AuthClient {
+  /**
+   * True when accounts live apart from the API's customer records (Cognito): after a sign-in the
+   * site makes sure the customer has a profile (GET, else POST /api/me). False where signing up
+   * already created the customer (the local build).
+   */
+  readonly separateProfiles: boolean;
   /** Creates the account; throws ApiError (e.g. 409 email taken, 400 invalid fields). */
   signUp(input: SignUpInput): Promise<SignUpResult>;
   /** Confirms a new account with the emailed code; a no-op where no confirmation exists. */
   confirmSignUp(email: string, code: string): Promise<void>;
+  /** Sends a new confirmation code (the first one expired or never came); a no-op where none exist. */
+  resendConfirmation(email: string): Promise<void>;
   /** Signs in and stores the session; throws ApiError (401 invalid_credentials). */
   signIn(email: string, password: string): Promise<Session>;
   /** A session valid now, renewed if the provider can; null means the customer must sign in. */

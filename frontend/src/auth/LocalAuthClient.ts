@@ -8,6 +8,9 @@ import type { AuthClient, Session, SignUpInput, SignUpResult } from "./AuthClien
 import { SessionStore } from "./sessionStore";
 
 export class LocalAuthClient implements AuthClient {
+  /** /api/auth/register creates the customer record itself. */
+  readonly separateProfiles = false;
+
   constructor(
     /** A client without a token source: these endpoints take none. */
     private readonly api: ApiClient,
@@ -27,6 +30,10 @@ export class LocalAuthClient implements AuthClient {
 
   async confirmSignUp(): Promise<void> {
     // Local accounts are usable at once.
+  }
+
+  async resendConfirmation(): Promise<void> {
+    // Nothing to confirm, so no code to send.
   }
 
   async signIn(email: string, password: string): Promise<Session> {

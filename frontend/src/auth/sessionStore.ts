@@ -1,7 +1,8 @@
 /**
  * Keeps the session in memory, mirrored to sessionStorage so a reload in the same tab keeps the
  * customer signed in while closing the tab forgets it. Never a cookie: nothing is sent to any
- * site automatically.
+ * site automatically. A lapsed session without a refresh token is forgotten at once; one with a
+ * refresh token is kept (but not handed out) so the AuthClient can still renew it.
  */
 import type { Session } from "./AuthClient";
 
@@ -20,9 +21,21 @@ export class SessionStore {
     this.session = this.load();
   }
 
+  /** The session if its access token is still good to send, else null. */
   get(): Session | null {
-    if (this.session && this.session.expiresAt - SKEW_MS <= this.now()) this.clear();
+    if (!this.session || this.session.expiresAt - SKEW_MS > this.now()) return this.session;
+    if (!this.session.refreshToken) this.clear();
+    return null;
+  }
+
+  /** The stored session even when its access token has lapsed (for the refresh token). */
+  stored(): Session | null {
     return this.session;
+  }
+
+  /** When the access token stops being handed out (epoch ms), or null without a session. */
+  usableUntil(): number | null {
+    return this.session ? this.session.expiresAt - SKEW_MS : null;
   }
 
   set(session: Session): void {
@@ -53,7 +66,9 @@ export class SessionStore {
       if (!raw) return null;
       const parsed = JSON.parse(raw) as Partial<Session>;
       if (typeof parsed.accessToken !== "string" || typeof parsed.expiresAt !== "number") return null;
-      return { accessToken: parsed.accessToken, expiresAt: parsed.expiresAt, email: parsed.email ?? "" };
+      const session: Session = { accessToken: parsed.accessToken, expiresAt: parsed.expiresAt, email: parsed.email ?? "" };
+      if (typeof parsed.refreshToken === "string") session.refreshToken = parsed.refreshToken;
+      return session;
     } catch {
       return null;
     }

@@ -1,4 +1,8 @@
-/** Registration: the four fields the API wants, its errors put next to the field they are about. */
+/**
+ * Registration: the four fields the API wants, its errors put next to the field they are about.
+ * With Cognito the account then needs the emailed code; after it the customer is signed in and
+ * their profile created from the names given here (see profileStep.ts).
+ */
 import { useState, type FormEvent } from "react";
 import { ApiError, networkError } from "../api/errors";
 import { Page } from "../app/Page";
@@ -6,6 +10,9 @@ import { useServices } from "../app/services";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { TextField } from "../components/TextField";
 import { hrefFor, navigate, paths } from "../routing";
+import { CompleteProfileStep } from "./CompleteProfileStep";
+import { ConfirmCodeStep } from "./ConfirmCodeStep";
+import { signInWithProfile } from "./profileStep";
 import { validateEmail } from "./SignInPage";
 
 type Field = "firstName" | "lastName" | "email" | "password";
@@ -37,13 +44,15 @@ function validate(values: Record<Field, string>): Partial<Record<Field, string>>
   };
 }
 
+type Stage = "details" | "confirm" | "profile";
+
 export function RegisterPage({ next }: { next: string | null }) {
-  const { auth } = useServices();
+  const { api, auth } = useServices();
   const [values, setValues] = useState<Record<Field, string>>({ firstName: "", lastName: "", email: "", password: "" });
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [problem, setProblem] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [confirmNeeded, setConfirmNeeded] = useState(false);
+  const [stage, setStage] = useState<Stage>("details");
 
   const set = (field: Field) => (value: string) => setValues((prev) => ({ ...prev, [field]: value }));
 
@@ -61,12 +70,11 @@ export function RegisterPage({ next }: { next: string | null }) {
     try {
       const result = await auth.signUp(values);
       if (result.needsConfirmation) {
-        setConfirmNeeded(true);
+        setStage("confirm");
         setBusy(false);
         return;
       }
-      await auth.signIn(values.email, values.password);
-      navigate(next ?? paths.tickets(), { replace: true });
+      await finish();
     } catch (caught) {
       const error = caught instanceof ApiError ? caught : networkError();
       const field = CODE_FIELD[error.code];
@@ -80,16 +88,17 @@ export function RegisterPage({ next }: { next: string | null }) {
     }
   }
 
-  if (confirmNeeded) {
-    return (
-      <Page title="Check your email">
-        <p>We sent a code to {values.email}. Confirm your account, then sign in.</p>
-        <p>
-          <a href={hrefFor(paths.signIn(next))}>Go to sign-in</a>
-        </p>
-      </Page>
-    );
+  const done = () => navigate(next ?? paths.tickets(), { replace: true });
+
+  /** Signs the new account in and makes sure of its profile; throws ApiError. */
+  async function finish() {
+    const profile = await signInWithProfile(api, auth, values.email, values.password);
+    if (profile === "ready") done();
+    else setStage("profile");
   }
+
+  if (stage === "confirm") return <ConfirmCodeStep email={values.email.trim()} onConfirmed={finish} />;
+  if (stage === "profile") return <CompleteProfileStep onDone={done} />;
 
   return (
     <Page title="Create an account">

@@ -1,0 +1,71 @@
+/**
+ * "Complete your profile": the names for POST /api/me when a signed-in Cognito account has no
+ * customer record and the names from sign-up are not known in this tab.
+ */
+import { useEffect, useState, type FormEvent } from "react";
+import { ApiError, networkError } from "../api/errors";
+import { Page } from "../app/Page";
+import { useServices } from "../app/services";
+import { ProblemMessage } from "../components/ProblemMessage";
+import { TextField } from "../components/TextField";
+import { createProfile } from "./profileStep";
+
+type Field = "firstName" | "lastName";
+const FIELD_IDS: Record<Field, string> = { firstName: "profile-first-name", lastName: "profile-last-name" };
+const CODE_FIELD: Record<string, Field> = { invalid_first_name: "firstName", invalid_last_name: "lastName" };
+
+export function CompleteProfileStep({ onDone }: { onDone: () => void }) {
+  const { api } = useServices();
+  const [values, setValues] = useState<Record<Field, string>>({ firstName: "", lastName: "" });
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [problem, setProblem] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => document.getElementById(FIELD_IDS.firstName)?.focus(), []);
+
+  const set = (field: Field) => (value: string) => setValues((prev) => ({ ...prev, [field]: value }));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const found: Partial<Record<Field, string>> = {
+      firstName: values.firstName.trim() ? undefined : "Enter your first name.",
+      lastName: values.lastName.trim() ? undefined : "Enter your last name.",
+    };
+    setErrors(found);
+    const first = (Object.keys(FIELD_IDS) as Field[]).find((field) => found[field]);
+    if (first) {
+      document.getElementById(FIELD_IDS[first])?.focus();
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    try {
+      await createProfile(api, values);
+      onDone();
+    } catch (caught) {
+      const error = caught instanceof ApiError ? caught : networkError();
+      const field = CODE_FIELD[error.code];
+      if (field) {
+        setErrors({ [field]: [error.detail, error.guidance].filter(Boolean).join(" ") });
+        document.getElementById(FIELD_IDS[field])?.focus();
+      } else {
+        setProblem(error);
+      }
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Page title="Complete your profile">
+      <p>Your account is ready. Tell us your name to finish setting it up.</p>
+      <form className="auth-form" onSubmit={submit} noValidate aria-busy={busy}>
+        <TextField id={FIELD_IDS.firstName} label="First name" autoComplete="given-name" value={values.firstName} onChange={set("firstName")} error={errors.firstName} />
+        <TextField id={FIELD_IDS.lastName} label="Last name" autoComplete="family-name" value={values.lastName} onChange={set("lastName")} error={errors.lastName} />
+        {problem && <ProblemMessage error={problem} />}
+        <button type="submit" disabled={busy}>
+          {busy ? "Saving…" : "Save and continue"}
+        </button>
+      </form>
+    </Page>
+  );
+}
