@@ -38,6 +38,17 @@ def app_version() -> str:
         return "0.0.0"
 
 
+def site_connects_to(settings: Settings) -> list[str]:
+    """Where the site's page talks besides its own origin: Cognito's endpoint, when it signs in
+    there (the build's VITE_COGNITO_ENDPOINT, or the region's public one)."""
+    if settings.identity != "cognito":
+        return []
+    endpoint = (
+        settings.cognito_endpoint_url or f"https://cognito-idp.{settings.aws_region}.amazonaws.com"
+    )
+    return [endpoint.rstrip("/")]
+
+
 def create_app(container: Container, settings: Settings, background: bool = True) -> Litestar:
     """The HTTP app over a built container. `background=False` leaves the outbox and
     reconciliation to the caller (tests run them themselves, step by step)."""
@@ -58,7 +69,11 @@ def create_app(container: Container, settings: Settings, background: bool = True
                 payment_reconciler(container.reconcile_payments(), settings.reconcile_every_seconds)
             )
     # The built site, when there is one: `/`, its client-side routes and its assets.
-    site = site_routers(settings.site_dir) if settings.site_dir is not None else []
+    site = (
+        site_routers(settings.site_dir, site_connects_to(settings))
+        if settings.site_dir is not None
+        else []
+    )
     app = Litestar(
         route_handlers=[
             *site,

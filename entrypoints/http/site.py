@@ -8,6 +8,7 @@ stays a problem JSON 404.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,34 @@ ASSET_CACHE = CacheControlHeader(max_age=365 * 24 * 3600, public=True, immutable
 INDEX_CACHE = CacheControlHeader(no_cache=True)
 
 
+def content_security_policy(connect_to: Sequence[str] = ()) -> str:
+    """The site's page may load code, styles and fonts from its own origin only, talk to its own
+    API (WebSocket included) and to `connect_to` (a Cognito endpoint), and never be framed: an
+    injected script or a lookalike page framing ours has nowhere to go."""
+    connect = " ".join(["'self'", *connect_to])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            f"connect-src {connect}",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _security_headers(policy: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+
+
 def is_client_route(path: str) -> bool:
     """A page the site's router draws: not a server address, and not a file (no extension)."""
     if any(path == prefix or path.startswith(prefix + "/") for prefix in SERVER_PREFIXES):
@@ -35,9 +64,15 @@ def is_client_route(path: str) -> bool:
     return "." not in path.rsplit("/", 1)[-1]
 
 
-def site_routers(site_dir: Path) -> list[Router]:
-    """The routers serving `site_dir`: its hashed assets, then the rest with the page fallback."""
+def site_routers(site_dir: Path, connect_to: Sequence[str] = ()) -> list[Router]:
+    """The routers serving `site_dir`: its hashed assets, then the rest with the page fallback.
+    Every answer carries the site's security headers (`connect_to`: see the policy)."""
     index = site_dir / "index.html"
+    headers = _security_headers(content_security_policy(connect_to))
+
+    async def secure(response: Response[Any]) -> Response[Any]:
+        response.headers.update(headers)
+        return response
 
     def page_or_problem(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
         if request.method in {"GET", "HEAD"} and is_client_route(request.url.path):
@@ -46,7 +81,7 @@ def site_routers(site_dir: Path) -> list[Router]:
                 filename="index.html",
                 content_disposition_type="inline",
                 media_type="text/html",
-                headers={INDEX_CACHE.HEADER_NAME: INDEX_CACHE.to_header()},
+                headers={INDEX_CACHE.HEADER_NAME: INDEX_CACHE.to_header(), **headers},
             )
         return handle_http_error(request, error)
 
@@ -58,6 +93,7 @@ def site_routers(site_dir: Path) -> list[Router]:
                 directories=[site_dir / "assets"],
                 name="site-assets",
                 cache_control=ASSET_CACHE,
+                after_request=secure,
                 include_in_schema=False,
             )
         )
@@ -68,6 +104,7 @@ def site_routers(site_dir: Path) -> list[Router]:
             html_mode=True,
             name="site",
             cache_control=INDEX_CACHE,
+            after_request=secure,
             exception_handlers={404: page_or_problem},
             include_in_schema=False,
         )

@@ -163,3 +163,27 @@ def test_a_site_dir_without_a_build_stops_the_start(
 
     with pytest.raises(ValidationError, match="npm run build"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_the_site_forbids_foreign_code_and_framing(with_site: Api) -> None:
+    for path in ("/", "/tickets/TKT-00000001", "/assets/app-abc123.js"):
+        headers = with_site.client.get(path).headers
+        policy = dict(part.split(" ", 1) for part in headers["content-security-policy"].split("; "))
+        assert policy["script-src"] == "'self'", path
+        assert policy["connect-src"] == "'self'", path
+        assert policy["frame-ancestors"] == "'none'", path
+        assert headers["x-content-type-options"] == "nosniff", path
+
+
+def test_a_cognito_site_may_talk_to_its_cognito_endpoint_only(
+    make_api: Callable[..., Api], site: Path
+) -> None:
+    api = make_api(
+        site_dir=site,
+        identity="cognito",
+        cognito_user_pool_id="eu-west-1_Ab1",
+        cognito_client_id="web",
+        aws_region="eu-west-1",
+    )
+    policy = api.client.get("/").headers["content-security-policy"]
+    assert "connect-src 'self' https://cognito-idp.eu-west-1.amazonaws.com;" in policy
