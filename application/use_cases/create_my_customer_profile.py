@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.audit import customer_change
 from application.ports.clock import Clock
 from application.ports.identity import IdentityProvider
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.results import CustomerResult
-from application.use_cases.customers import EMAIL_TAKEN
-from domain.customers import Customer, CustomerDetails, clean_name
+from application.use_cases.customers import EMAIL_TAKEN, add_customer
+from domain.customers import CustomerDetails, clean_name
 from domain.errors import BusinessRuleError, ConflictError
-from domain.ids import CustomerId
 
 CUSTOMER_EXISTS = (
     "customer_exists",
@@ -59,31 +57,11 @@ class CreateMyCustomerProfile:
                 "Confirm your email address with the code we sent you, then try again.",
             )
         details = CustomerDetails(email, first_name, last_name)
-        now = self.clock.now()
-        customer = Customer(
-            CustomerId(self.ids.new_id()),
-            details.email,
-            details.first_name,
-            details.last_name,
-            command.subject,
-            now,
-            now,
-        )
         try:
             with self.uow() as uow:
                 if uow.customers.by_email(details.email) is not None:
                     raise ConflictError(*EMAIL_TAKEN)
-                uow.customers.add(customer)
-                uow.audit.record(
-                    customer_change(
-                        self.ids.new_id(),
-                        now,
-                        str(customer.id),
-                        "customer.registered",
-                        customer,
-                        None,
-                    )
-                )
+                customer = add_customer(uow, self.ids, self.clock, details, command.subject)
                 uow.commit()
         except ConflictError:
             # Subjects are unique too, so a twin request that got in first also fails the

@@ -9,7 +9,7 @@ from application.errors import AuthenticationError, CustomerNotRegisteredError
 from application.ports.clock import Clock
 from application.ports.identity import AccessToken, IdentityProvider, Principal
 from application.ports.ids import IdGenerator
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.results import CustomerResult
 from application.use_cases.lookups import find_customer
 from domain.customers import Customer, CustomerDetails, EmailAddress
@@ -21,6 +21,27 @@ EMAIL_TAKEN = (
     "An account with this email already exists.",
     "Sign in instead, or use another email address.",
 )
+
+
+def add_customer(
+    uow: UnitOfWork, ids: IdGenerator, clock: Clock, details: CustomerDetails, subject: str
+) -> Customer:
+    """A new customer for the login `subject`, added with its audit entry (not committed)."""
+    now = clock.now()
+    customer = Customer(
+        CustomerId(ids.new_id()),
+        details.email,
+        details.first_name,
+        details.last_name,
+        subject,
+        now,
+        now,
+    )
+    uow.customers.add(customer)
+    uow.audit.record(
+        customer_change(ids.new_id(), now, str(customer.id), "customer.registered", customer, None)
+    )
+    return customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,28 +76,8 @@ class RegisterCustomer:
                 raise ConflictError(*EMAIL_TAKEN)
         subject = self.identity.register(details.email, command.password)
         try:
-            now = self.clock.now()
-            customer = Customer(
-                CustomerId(self.ids.new_id()),
-                details.email,
-                details.first_name,
-                details.last_name,
-                subject,
-                now,
-                now,
-            )
             with self.uow() as uow:
-                uow.customers.add(customer)
-                uow.audit.record(
-                    customer_change(
-                        self.ids.new_id(),
-                        now,
-                        str(customer.id),
-                        "customer.registered",
-                        customer,
-                        None,
-                    )
-                )
+                customer = add_customer(uow, self.ids, self.clock, details, subject)
                 uow.commit()
         except BaseException:
             self.identity.unregister(subject)  # no login without its customer

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.pages import sign_in
+from tests.support.live_site import DEMO_PASSWORD, LiveSite
+
 TEST_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
 # The site's confirmation codes (DOMAIN.md): upper-case letters and digits.
@@ -44,6 +47,16 @@ def hold_first_bookable_day(page: Page, tier: str) -> str:
     page.get_by_role("button", name=re.compile("^Hold")).click()
     expect(page.get_by_role("heading", name="Pay by card")).to_be_visible()
     return label
+
+
+def hold_an_upgrade(page: Page, site: LiveSite, email: str, tier: str) -> str:
+    """A new customer with one ticket signs in and holds `tier` on the first bookable day,
+    ending on the payment page; returns the ticket's number."""
+    ticket = site.customer_with_ticket(email).number.value
+    sign_in(page, email, DEMO_PASSWORD)
+    open_upgrade(page, ticket)
+    hold_first_bookable_day(page, tier)
+    return ticket
 
 
 def fill_card(page: Page, card: Card) -> None:

@@ -5,8 +5,6 @@ starts it (memory profile, demo data, the built site), in its own process."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from tests.browser.journey import (
     pay_button,
 )
 from tests.browser.pages import sign_in
-from tests.support.live_http import ROOT, free_port, wait_until_healthy
+from tests.support.live_http import free_port, serve_process, tap_serve_memory
 from tests.support.live_site import BUILT_SITE, DEMO_PASSWORD
 
 
@@ -33,20 +31,8 @@ def make_run(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = {name: value for name, value in os.environ.items() if not name.startswith("TAP_")}
     env |= {"TAP_MAIL_DIR": str(tmp_path / "mail"), "TAP_DATA_AGENT_PORT": "0"}
-    with (tmp_path / "server.log").open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_healthy(port, lambda: server.poll() is None)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
+    with serve_process(tap_serve_memory(port), env, tmp_path / "server.log"):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

@@ -17,12 +17,11 @@ from tests.browser.journey import (
     Card,
     confirmation_code,
     fill_card,
-    hold_first_bookable_day,
-    open_upgrade,
+    hold_an_upgrade,
     pay_button,
 )
-from tests.browser.pages import assert_accessible, screenshot, sign_in
-from tests.support.live_site import DEMO_PASSWORD, LiveSite, live_site
+from tests.browser.pages import assert_accessible, screenshot
+from tests.support.live_site import LiveSite, live_site
 
 GATEWAY_LATENCY = 3.0  # seconds: long enough to reload while the charge is in flight
 
@@ -30,10 +29,7 @@ GATEWAY_LATENCY = 3.0  # seconds: long enough to reload while the charge is in f
 def test_a_reload_while_paying_resumes_on_the_live_progress_and_charges_once(
     page: Page, site: LiveSite
 ) -> None:
-    ticket = site.customer_with_ticket("reload@example.com").number.value
-    sign_in(page, "reload@example.com", DEMO_PASSWORD)
-    open_upgrade(page, ticket)
-    hold_first_bookable_day(page, "Standard")
+    hold_an_upgrade(page, site, "reload@example.com", "Standard")
     fill_card(page, Card())
     site.set_faults(latency=GATEWAY_LATENCY)
     try:
@@ -70,10 +66,7 @@ def test_paying_after_the_server_let_the_hold_lapse_explains_it_and_charges_noth
     own_page: Page, own_site: LiveSite
 ) -> None:
     page, site = own_page, own_site
-    ticket = site.customer_with_ticket("lapsed-hold@example.com").number.value
-    sign_in(page, "lapsed-hold@example.com", DEMO_PASSWORD)
-    open_upgrade(page, ticket)
-    hold_first_bookable_day(page, "Non-stop")
+    ticket = hold_an_upgrade(page, site, "lapsed-hold@example.com", "Non-stop")
     fill_card(page, Card())
     site.clock.advance(timedelta(minutes=16))  # past the 15-minute hold, on the server only
     pay_button(page).click()
@@ -90,11 +83,8 @@ def test_paying_after_the_server_let_the_hold_lapse_explains_it_and_charges_noth
 def test_the_countdown_reaching_zero_replaces_the_card_form_with_a_new_quote_link(
     page: Page, site: LiveSite
 ) -> None:
-    ticket = site.customer_with_ticket("countdown@example.com").number.value
     page.clock.install()
-    sign_in(page, "countdown@example.com", DEMO_PASSWORD)
-    open_upgrade(page, ticket)
-    hold_first_bookable_day(page, "Double Fun")
+    ticket = hold_an_upgrade(page, site, "countdown@example.com", "Double Fun")
     expect(page.get_by_label("Card number")).to_be_visible()
     page.clock.fast_forward("15:01")
     expect(page.locator(".countdown-expired")).to_contain_text("This quote has expired")

@@ -19,6 +19,7 @@ from tests.browser.journey import (
     choose_tier,
     confirmation_code,
     fill_card,
+    hold_an_upgrade,
     hold_first_bookable_day,
     open_upgrade,
     pay_button,
@@ -72,10 +73,7 @@ def test_the_full_upgrade_with_the_test_card_ends_on_the_confirmation_code(
 def test_a_declined_card_is_explained_and_a_retry_with_another_card_pays_once(
     page: Page, site: LiveSite
 ) -> None:
-    ticket = site.customer_with_ticket("declined@example.com").number.value
-    sign_in(page, "declined@example.com", DEMO_PASSWORD)
-    open_upgrade(page, ticket)
-    hold_first_bookable_day(page, "Standard")
+    hold_an_upgrade(page, site, "declined@example.com", "Standard")
 
     fill_card(page, Card(number=DECLINED_CARD))
     pay_button(page).click()

@@ -7,9 +7,6 @@ import email
 import email.policy
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,14 +17,7 @@ from typing import Any
 import pytest
 
 from infra.demo_data import DEMO_PASSWORD
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support.live_http import free_port, serve_process, tap_serve_memory
 
 
 class Api:
@@ -58,31 +48,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, Path
         "TAP_PASSWORD_HASH_COST": "1024",
         "TAP_OUTBOX_POLL_SECONDS": "0.1",
     }
-    log = (tmp_path_factory.mktemp("log") / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    api = Api(f"http://127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, "tap serve exited during start-up"
-            try:
-                if api.call("GET", "/api/health")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert time.monotonic() < deadline, "tap serve did not answer within 30 s"
-            time.sleep(0.1)
-        yield api, mail
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    log = tmp_path_factory.mktemp("log") / "server.log"
+    with serve_process(tap_serve_memory(port), env, log):
+        yield Api(f"http://127.0.0.1:{port}"), mail
 
 
 def test_tap_serve_sells_an_upgrade_end_to_end_and_mails_the_confirmation_code(

@@ -146,14 +146,18 @@ def tap_serve(
     }
     for name, value in values.items():
         env[f"TAP_{name.upper()}"] = value if isinstance(value, str) else json.dumps(value)
-    log_path = workdir / "server.log"
+    with serve_process([*SERVE, "--port", str(port)], env, workdir / "server.log"):
+        yield port
+
+
+@contextmanager
+def serve_process(command: Sequence[str], env: Mapping[str, str], log_path: Path) -> Iterator[int]:
+    """Run `command` (a `tap serve ... --port N`) from the repository with exactly `env`, its
+    output in `log_path`; yields its port once /api/health answers, stops it afterwards."""
+    port = int(command[list(command).index("--port") + 1])
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [*SERVE, "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            list(command), cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT
         )
         try:
             wait_until_healthy(port, lambda: server.poll() is None)
@@ -165,6 +169,11 @@ def tap_serve(
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=15)
+
+
+def tap_serve_memory(port: int) -> list[str]:
+    """The command `make run` runs (memory profile, demo data, the built site), on `port`."""
+    return [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)]
 
 
 @contextmanager
