@@ -93,3 +93,35 @@ def test_the_countdown_reaching_zero_replaces_the_card_form_with_a_new_quote_lin
     screenshot(page, "quote-expired")
     page.get_by_role("link", name="Choose a date again").click()
     expect(page.get_by_role("heading", name=f"Upgrade ticket {ticket}")).to_be_visible()
+
+
+def test_a_double_click_on_pay_charges_once(page: Page, site: LiveSite) -> None:
+    hold_an_upgrade(page, site, "double-click@example.com", "Standard")
+    fill_card(page, Card())
+    site.set_faults(latency=1.0)
+    try:
+        pay_button(page).dblclick()
+        assert CONFIRMATION_CODE.match(confirmation_code(page))
+    finally:
+        site.set_faults()
+    assert len(site.charges_for("double-click@example.com")) == 1
+
+
+def test_the_gateway_being_down_is_explained_and_trying_again_pays_once(
+    page: Page, site: LiveSite
+) -> None:
+    hold_an_upgrade(page, site, "outage@example.com", "Non-stop")
+    fill_card(page, Card())
+    site.set_faults(outage=True)
+    try:
+        pay_button(page).click()
+        alert = page.get_by_role("alert").filter(has_text="Payments are not available")
+        expect(alert).to_be_visible(timeout=15_000)  # after the server's own retries
+        assert_accessible(page, "payment gateway unavailable")
+        screenshot(page, "payment-unavailable")
+    finally:
+        site.set_faults()
+    assert site.charges_for("outage@example.com") == []
+    alert.get_by_role("button", name="Try again").click()
+    assert CONFIRMATION_CODE.match(confirmation_code(page))
+    assert len(site.charges_for("outage@example.com")) == 1

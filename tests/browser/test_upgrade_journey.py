@@ -105,6 +105,23 @@ def test_a_date_months_ahead_can_be_booked_from_the_calendar(page: Page, site: L
     expect(page.get_by_role("button", name="Hold this upgrade")).to_be_enabled()
 
 
+def test_the_calendar_works_from_the_keyboard(page: Page, site: LiveSite) -> None:
+    ticket = site.customer_with_ticket("keyboard@example.com").number.value
+    sign_in(page, "keyboard@example.com", DEMO_PASSWORD)
+    open_upgrade(page, ticket)
+    choose_tier(page, "Standard")
+    first = bookable_days(page).first
+    first.focus()
+    start = first.get_attribute("aria-label")
+    page.keyboard.press("ArrowRight")
+    moved = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert moved != start, "ArrowRight did not move to the next day"
+    page.keyboard.press("Enter")
+    focused_day = moved.split(",")[0] + "," + moved.split(",")[1]  # "Monday, December 7"
+    expect(page.locator("#hold-summary")).to_contain_text(focused_day.split(", ", 1)[1])
+    expect(page.get_by_role("button", name="Hold this upgrade")).to_be_enabled()
+
+
 def test_a_sold_out_day_is_marked_and_cannot_be_chosen(page: Page, site: LiveSite) -> None:
     day = nearly_sold_out_day(site.today, site.container.policy())
     assert site.sell_out(Tier.DOUBLE_FUN, day) == 2  # the demo's tour group left two
