@@ -1,12 +1,18 @@
 /**
  * The site's shell: header with navigation, one <main> holding the page for the current route
- * (a hash route, see src/routing), and the sign-in guard. Pages that need a session send a
- * signed-out customer to sign-in with the route kept as `next`, and come back to it afterwards.
+ * (a hash route, see src/routing), and two guards. The sign-in guard sends a signed-out
+ * customer to sign-in with the route kept as `next` (and comes back to it afterwards), after
+ * first trying to renew a lapsed session where the provider can (see app/useSignedIn.ts). The
+ * profile guard puts "Complete your profile" in the page's place when the API finds no customer
+ * profile for a signed-in Cognito account (see app/ProfileGuard.tsx).
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from "react";
 import { FocusOnMountContext } from "./app/Page";
+import { useProfileGuard } from "./app/ProfileGuard";
+import { useSignedIn } from "./app/useSignedIn";
 import { ChatPanel } from "./chat/ChatPanel";
 import { createServices, ServicesProvider, type Services } from "./app/services";
+import { CompleteProfileStep } from "./pages/CompleteProfileStep";
 import { ConfirmationPage } from "./pages/ConfirmationPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -45,27 +51,32 @@ export function App({ services: given }: { services?: Services }) {
   const { auth } = services;
   const location = useLocation();
   const route = matchRoute(location.path, location.query);
-  const [signedIn, setSignedIn] = useState(() => auth.currentToken() !== null);
+  // Re-checked on every navigation: a token that lapsed while the tab was idle is renewed if it
+  // can be, else counts as signed out.
+  const state = useSignedIn(auth, location.href);
+  const signedIn = state === "signed-in";
+  const profile = useProfileGuard(services);
   const navigated = useRef(false);
   const firstHref = useRef(location.href);
-
-  useEffect(() => auth.subscribe((session) => setSignedIn(session !== null)), [auth]);
 
   // A layout effect runs before the new page's effects, so the page knows to take focus.
   useLayoutEffect(() => {
     if (location.href !== firstHref.current) navigated.current = true;
   }, [location.href]);
 
-  // Re-check on every navigation: a token that lapsed while the tab was idle counts as signed out.
+  const mustSignIn = state === "signed-out" && !isPublic(route);
+  const waiting = state === "renewing" && !isPublic(route);
   useEffect(() => {
-    setSignedIn(auth.currentToken() !== null);
-  }, [auth, location.href]);
-
-  const mustSignIn = !signedIn && !isPublic(route);
-  useEffect(() => {
+    if (state === "renewing") return; // the renewal decides
     if (route.name === "home") navigate(signedIn ? paths.tickets() : paths.signIn(), { replace: true });
     else if (mustSignIn) navigate(paths.signIn(location.href), { replace: true });
-  }, [route.name, mustSignIn, signedIn, location.href]);
+  }, [route.name, mustSignIn, signedIn, state, location.href]);
+
+  const askForProfile = signedIn && profile.needed && !isPublic(route);
+  function profileSaved() {
+    navigated.current = true; // back on the page: it takes focus as after a navigation
+    profile.done();
+  }
 
   function signOut() {
     navigate(paths.signIn());
@@ -108,9 +119,17 @@ export function App({ services: given }: { services?: Services }) {
           )}
         </header>
         <main id="main" tabIndex={-1}>
-          {mustSignIn ? null : <PageKey key={location.path}>{pageFor(route)}</PageKey>}
+          {waiting ? (
+            <p role="status" className="loading">
+              Signing you back in…
+            </p>
+          ) : mustSignIn ? null : askForProfile ? (
+            <CompleteProfileStep focus="heading" onDone={profileSaved} />
+          ) : (
+            <PageKey key={`${location.path}#${profile.generation}`}>{pageFor(route)}</PageKey>
+          )}
         </main>
-        {signedIn && <ChatPanel />}
+        {signedIn && !askForProfile && <ChatPanel />}
       </FocusOnMountContext.Provider>
     </ServicesProvider>
   );

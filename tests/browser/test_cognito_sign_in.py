@@ -1,7 +1,10 @@
 """The Cognito build in Chromium against moto's user pool: sign-up in the site's own form, the
 emailed code, sign-in, the customer profile created through `POST /api/me`, a reload that keeps
 the session, a global sign-out that leaves no token behind, and a wrong password explained in
-plain words; accessibility (axe, WCAG 2.1 AA) on each screen of the way.
+plain words; accessibility (axe, WCAG 2.1 AA) on each screen of the way. Also the shell's two
+guards: a reload after the access token lapsed renews it with the refresh token (sign-in only
+once the pool refuses that), and a signed-in account that left the profile step is asked for
+its name on My tickets instead of meeting the API's 403.
 
 The main build signs in with USER_PASSWORD_AUTH because moto's SRP accepts any password; one
 test builds the default (SRP) flow too, so the SDK chunk that only SRP loads is proven in a real
@@ -83,6 +86,23 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def complete_profile(page: Page, first_name: str, last_name: str) -> None:
+    page.get_by_label("First name").fill(first_name)
+    page.get_by_label("Last name").fill(last_name)
+    page.get_by_role("button", name="Save and continue").click()
+
+
+def lapse_access_token(page: Page) -> None:
+    """What the tab holds once the access token's hour is over: same tokens, past expiry."""
+    page.evaluate(
+        """() => {
+            const session = JSON.parse(window.sessionStorage.getItem('tap.session'));
+            session.expiresAt = Date.now() - 60000;
+            window.sessionStorage.setItem('tap.session', JSON.stringify(session));
+        }"""
+    )
 
 
 def test_register_confirm_sign_in_reload_and_sign_out(
@@ -203,3 +223,70 @@ def test_default_srp_build_signs_in(page: Page, pool: CognitoEmulator, tmp_path:
         assert any("cognitoSrp-" in url for url in loaded)
         assert stored_session(page)["email"] == email
         assert page_errors == []
+
+
+def test_reload_without_profile_asks_for_the_name_on_my_tickets(
+    page: Page, site: CognitoSite, pool: CognitoEmulator
+) -> None:
+    """Left the profile step and reloaded on My tickets: the shell asks for the name there
+    (focus on its heading), then shows My tickets, instead of the API's 403."""
+    email = new_email()
+    pool.add_user(email, PASSWORD)
+    page.goto("/#/sign-in")
+    sign_in(page, email, PASSWORD)
+    expect(page.get_by_role("heading", name="Complete your profile")).to_be_visible()
+
+    page.goto("/#/tickets")
+    page.reload()
+    heading = page.get_by_role("heading", name="Complete your profile", level=1)
+    expect(heading).to_be_visible()
+    expect(heading).to_be_focused()
+    expect(page).to_have_url(f"{site.base_url}/#/tickets")
+    expect(page.get_by_text("no customer profile")).to_have_count(0)
+    assert site.customer(email) is None
+    assert_accessible(page, "cognito complete profile on my tickets")
+    screenshot(page, "cognito complete profile on my tickets")
+
+    complete_profile(page, "Ada", "Reload")
+    tickets = page.get_by_role("heading", name="My tickets", level=1)
+    expect(tickets).to_be_focused()
+    expect(page.get_by_text("You have no tickets on this account yet.")).to_be_visible()
+    customer = site.customer(email)
+    assert customer is not None
+    assert (customer.first_name, customer.last_name) == ("Ada", "Reload")
+
+
+def test_lapsed_access_token_is_renewed_on_reload_until_the_pool_refuses(
+    page: Page, site: CognitoSite, pool: CognitoEmulator
+) -> None:
+    email = new_email()
+    pool.add_user(email, PASSWORD)
+    page.goto("/#/sign-in")
+    sign_in(page, email, PASSWORD)
+    complete_profile(page, "Rey", "Fresh")
+    expect(page.get_by_role("heading", name="My tickets")).to_be_visible()
+    before = stored_session(page)
+
+    # The access token lapsed while the tab slept: the reload renews it, no sign-in asked.
+    lapse_access_token(page)
+    page.reload()
+    expect(page.get_by_text("You have no tickets on this account yet.")).to_be_visible()
+    expect(page).to_have_url(f"{site.base_url}/#/tickets")
+    after = stored_session(page)
+    assert after["accessToken"] != before["accessToken"]
+    assert after["refreshToken"] == before["refreshToken"]
+    assert pool.client.get_user(AccessToken=after["accessToken"])["Username"]
+
+    # Signed out everywhere (another device): the renewal fails, so sign-in, route kept.
+    pool.client.global_sign_out(AccessToken=after["accessToken"])
+    lapse_access_token(page)
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page).to_have_url(f"{site.base_url}/#/sign-in?next=%2Ftickets&expired=1")
+    expect(page.get_by_text("Your session has ended.")).to_be_visible()
+    assert stored_session(page) is None
+    assert_accessible(page, "cognito sign-in after a refused renewal")
+
+    sign_in(page, email, PASSWORD)
+    expect(page.get_by_role("heading", name="My tickets")).to_be_visible()
+    expect(page).to_have_url(f"{site.base_url}/#/tickets")

@@ -7,7 +7,15 @@ import { createContext, useContext, useEffect, useRef, type ReactNode } from "re
 /** True once the customer has navigated at least once inside the site. */
 export const FocusOnMountContext = createContext<{ current: boolean }>({ current: false });
 
-export function Page({ title, children, className }: { title: string; children: ReactNode; className?: string }) {
+export interface PageProps {
+  title: string;
+  children: ReactNode;
+  className?: string;
+  /** Focus the heading even on the first load: the page replaced another one unasked. */
+  focusHeading?: boolean;
+}
+
+export function Page({ title, children, className, focusHeading = false }: PageProps) {
   const heading = useRef<HTMLHeadingElement>(null);
   const navigated = useContext(FocusOnMountContext);
 
@@ -16,8 +24,8 @@ export function Page({ title, children, className }: { title: string; children: 
   }, [title]);
 
   useEffect(() => {
-    if (navigated.current) heading.current?.focus();
-  }, [navigated]);
+    if (focusHeading || navigated.current) heading.current?.focus();
+  }, [navigated, focusHeading]);
 
   return (
     <div className={["page", className].filter(Boolean).join(" ")}>

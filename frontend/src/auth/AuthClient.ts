@@ -42,6 +42,12 @@ export interface AuthClient {
   signIn(email: string, password: string): Promise<Session>;
   /** A session valid now, renewed if the provider can; null means the customer must sign in. */
   refresh(): Promise<Session | null>;
+  /**
+   * True when refresh() can get a new access token without a password (a refresh token is kept),
+   * even though currentToken() has lapsed. Synchronous, so the shell can tell at once whether
+   * to wait for a renewal or to ask for a sign-in.
+   */
+  canRenew(): boolean;
   /** Forgets the session locally (and at the provider where it has one). Idempotent. */
   signOut(): Promise<void>;
   /** The access token if it is still valid, else null. Synchronous, for every API request. */

@@ -252,12 +252,28 @@ describe("CognitoAuthClient refresh and sign-out", () => {
     expect(cognito.calls).toHaveLength(1);
     clock.now += 3600_000;
     expect(auth.currentToken()).toBeNull();
+    // Lapsed, but the refresh token is kept: the shell waits for a renewal instead of a sign-in.
+    expect(auth.canRenew()).toBe(true);
     const renewed = await auth.refresh();
     expect(renewed?.accessToken).not.toBe(first.accessToken);
     expect(auth.currentToken()).toBe(renewed!.accessToken);
     clock.now += 3600_000;
     expect(await auth.refresh()).toBeNull();
     expect(sessionStorage.getItem("tap.session")).toBeNull();
+    expect(auth.canRenew()).toBe(false);
+  });
+
+  it("can renew a session kept over a reload only while it holds a refresh token", () => {
+    const { auth, clock } = setup(fakeCognito({}));
+    expect(auth.canRenew()).toBe(false); // nobody signed in
+    const store = new SessionStore(sessionStorage, () => clock.now);
+    store.set({ accessToken: "a", expiresAt: clock.now - 1, email: "zoe@example.com", refreshToken: "r" });
+    const reloaded = new CognitoAuthClient(config(), { store: new SessionStore(sessionStorage, () => clock.now), now: () => clock.now, timers: manualTimers().timers });
+    expect(reloaded.currentToken()).toBeNull();
+    expect(reloaded.canRenew()).toBe(true);
+    store.set({ accessToken: "a", expiresAt: clock.now - 1, email: "zoe@example.com" });
+    const withoutRefresh = new CognitoAuthClient(config(), { store: new SessionStore(sessionStorage, () => clock.now), now: () => clock.now, timers: manualTimers().timers });
+    expect(withoutRefresh.canRenew()).toBe(false);
   });
 
   it("signs out globally at Cognito and forgets the session here", async () => {

@@ -4,7 +4,8 @@
  * sign-in uses SRP by default or USER_PASSWORD_AUTH when the build says so (moto's SRP accepts
  * any password, so tests of a wrong password need the latter). Tokens live in the SessionStore
  * only (memory + sessionStorage); the access token is renewed with the refresh token shortly
- * before it lapses while the tab is open.
+ * before it lapses while the tab is open, and on demand (refresh) when it lapsed while the tab
+ * was closed or asleep and the refresh token is still kept (canRenew).
  */
 import type { AuthClient, Session, SignUpInput, SignUpResult } from "./AuthClient";
 import type { CognitoConfig } from "./cognitoConfig";
@@ -93,6 +94,10 @@ export class CognitoAuthClient implements AuthClient {
 
   async refresh(): Promise<Session | null> {
     return this.store.get() ?? this.renew();
+  }
+
+  canRenew(): boolean {
+    return Boolean(this.store.stored()?.refreshToken);
   }
 
   async signOut(): Promise<void> {

@@ -24,6 +24,7 @@ describe("LocalAuthClient", () => {
     expect(new SessionStore(sessionStorage, () => now).get()?.email).toBe("alice@example.com");
     now += 3600 * 1000;
     expect(auth.currentToken()).toBeNull();
+    expect(auth.canRenew()).toBe(false); // no refresh token: the shell asks for a sign-in at once
     expect(await auth.refresh()).toBeNull();
   });
 

@@ -51,6 +51,10 @@ export class LocalAuthClient implements AuthClient {
     return this.store.get();
   }
 
+  canRenew(): boolean {
+    return false; // no refresh token: a lapsed session means signing in again
+  }
+
   async signOut(): Promise<void> {
     this.store.clear();
   }

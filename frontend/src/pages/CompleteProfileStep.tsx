@@ -1,6 +1,8 @@
 /**
  * "Complete your profile": the names for POST /api/me when a signed-in Cognito account has no
- * customer record and the names from sign-up are not known in this tab.
+ * customer record and the names from sign-up are not known in this tab. Shown by the sign-in
+ * and registration pages (focus on the first field: the customer is mid-form) and by the shell
+ * when an API call finds no profile (focus on the heading: it took the page's place unasked).
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { ApiError, networkError } from "../api/errors";
@@ -14,14 +16,22 @@ type Field = "firstName" | "lastName";
 const FIELD_IDS: Record<Field, string> = { firstName: "profile-first-name", lastName: "profile-last-name" };
 const CODE_FIELD: Record<string, Field> = { invalid_first_name: "firstName", invalid_last_name: "lastName" };
 
-export function CompleteProfileStep({ onDone }: { onDone: () => void }) {
+export interface CompleteProfileStepProps {
+  onDone: () => void;
+  /** Where focus goes when the step appears. */
+  focus?: "field" | "heading";
+}
+
+export function CompleteProfileStep({ onDone, focus = "field" }: CompleteProfileStepProps) {
   const { api } = useServices();
   const [values, setValues] = useState<Record<Field, string>>({ firstName: "", lastName: "" });
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [problem, setProblem] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => document.getElementById(FIELD_IDS.firstName)?.focus(), []);
+  useEffect(() => {
+    if (focus === "field") document.getElementById(FIELD_IDS.firstName)?.focus();
+  }, [focus]);
 
   const set = (field: Field) => (value: string) => setValues((prev) => ({ ...prev, [field]: value }));
 
@@ -56,7 +66,7 @@ export function CompleteProfileStep({ onDone }: { onDone: () => void }) {
   }
 
   return (
-    <Page title="Complete your profile">
+    <Page title="Complete your profile" focusHeading={focus === "heading"}>
       <p>Your account is ready. Tell us your name to finish setting it up.</p>
       <form className="auth-form" onSubmit={submit} noValidate aria-busy={busy}>
         <TextField id={FIELD_IDS.firstName} label="First name" autoComplete="given-name" value={values.firstName} onChange={set("firstName")} error={errors.firstName} />
