@@ -52,3 +52,56 @@ describe("ApiClient", () => {
     expect((fetch.mock.calls[0] as unknown as [string])[0]).toBe("/api/tickets/TKT-10000001/upgrade-options?days=60");
   });
 });
+
+describe("ApiClient with a session that can renew itself (Cognito)", () => {
+  const ME = { id: "c1", email: "a@example.com" };
+
+  function renewing(first: string | null, renewed: Array<string | null>) {
+    let current = first;
+    return {
+      currentToken: () => current,
+      canRenew: () => true,
+      refresh: vi.fn(async () => {
+        current = renewed.shift() ?? null;
+        return current ? { accessToken: current } : null;
+      }),
+    };
+  }
+
+  function authorization(fetch: ReturnType<typeof vi.fn>, call: number): string | undefined {
+    const init = fetch.mock.calls[call]![1] as RequestInit;
+    return (init.headers as Record<string, string>).Authorization;
+  }
+
+  it("renews a token that lapsed before sending, instead of sending none", async () => {
+    const tokens = renewing(null, ["fresh"]);
+    const fetch = vi.fn(async () => answer(200, ME));
+    await new ApiClient({ fetch, tokens }).me();
+    expect(tokens.refresh).toHaveBeenCalledTimes(1);
+    expect(authorization(fetch, 0)).toBe("Bearer fresh");
+  });
+
+  it("retries a 401 once with a renewed token, without ending the session", async () => {
+    const tokens = renewing("stale", ["fresh"]);
+    const onUnauthorized = vi.fn();
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(answer(401, { code: "invalid_token", detail: "Expired." }))
+      .mockResolvedValueOnce(answer(200, ME));
+    await expect(new ApiClient({ fetch, tokens, onUnauthorized }).me()).resolves.toEqual(ME);
+    expect(authorization(fetch, 1)).toBe("Bearer fresh");
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it("ends the session once when renewing fails or the new token is refused too", async () => {
+    for (const renewed of [[null], ["fresh"]]) {
+      const onUnauthorized = vi.fn();
+      const fetch = vi.fn(async () => answer(401, { code: "invalid_token", detail: "Revoked." }));
+      const api = new ApiClient({ fetch, tokens: renewing("stale", [...renewed]), onUnauthorized });
+      await expect(api.me()).rejects.toMatchObject({ status: 401 });
+      expect(onUnauthorized).toHaveBeenCalledTimes(1);
+      expect(fetch.mock.calls.length).toBeLessThanOrEqual(2); // never more than one retry
+    }
+  });
+});
+

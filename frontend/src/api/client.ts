@@ -19,6 +19,10 @@ import type {
 /** Where the client gets the current access token; the AuthClient is one. */
 export interface TokenSource {
   currentToken(): string | null;
+  /** True when a new token can be had without the customer (a Cognito refresh token). */
+  canRenew?(): boolean;
+  /** Gets a new token; null when that failed. */
+  refresh?(): Promise<{ accessToken: string } | null>;
 }
 
 export interface ApiClientOptions {
@@ -57,12 +61,47 @@ export class ApiClient {
     this.onUnauthorized = options.onUnauthorized;
   }
 
-  /** Sends one request; resolves with the parsed JSON (undefined for 204), throws ApiError. */
+  /**
+   * Sends one request; resolves with the parsed JSON (undefined for 204), throws ApiError.
+   * Where the token source can renew (Cognito), a token that lapsed (a tab asleep past its
+   * scheduled renewal) is renewed first, and a 401 is retried once with a new token: the
+   * server refused the request before doing anything, so sending it again is safe.
+   */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const renewable = this.tokens?.canRenew?.() ?? false;
+    let token = this.tokens?.currentToken() ?? null;
+    if (!token && renewable) token = await this.renew();
+    try {
+      return await this.send<T>(method, path, options, token);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401 || !renewable) throw error;
+      const fresh = await this.renew();
+      if (!fresh || fresh === token) {
+        this.onUnauthorized?.(error);
+        throw error;
+      }
+      return this.send<T>(method, path, options, fresh, true);
+    }
+  }
+
+  private async renew(): Promise<string | null> {
+    try {
+      return (await this.tokens?.refresh?.())?.accessToken ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async send<T>(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    token: string | null,
+    lastTry = false,
+  ): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
     if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
-    const token = this.tokens?.currentToken();
     if (token) headers.Authorization = `Bearer ${token}`;
 
     let response: Response;
@@ -82,7 +121,9 @@ export class ApiClient {
     const body = await readJson(response);
     if (response.ok) return body as T;
     const error = problemToError(response.status, body, response.headers.get("Retry-After"));
-    if (error.status === 401) this.onUnauthorized?.(error);
+    // A renewable session gets one more try (see `request`), which reports the 401 itself.
+    const renewable = !lastTry && (this.tokens?.canRenew?.() ?? false);
+    if (error.status === 401 && !renewable) this.onUnauthorized?.(error);
     throw error;
   }
 
