@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -191,3 +193,30 @@ def test_a_socket_streams_only_the_events_of_its_own_order(
 
     assert first["event"] == "cancelled"
     assert first["order"]["id"] == order["id"]
+
+
+def test_a_change_landing_as_the_socket_subscribes_is_in_the_snapshot_not_lost(
+    client: TestClient[Any],
+    world: World,
+    container: Container,
+    order: Any,
+    ana: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The order is cancelled in the window between the socket's first read of the order and
+    its subscription: the snapshot must already say so (before, it said "pending" and the
+    cancel, published before anyone listened, never came)."""
+    hub = container.progress_hub()
+    subscribe = hub.subscribe
+
+    @asynccontextmanager
+    async def subscribe_late(order_id: Any) -> AsyncIterator[Any]:
+        container.cancel_upgrade()(ana, uuid.UUID(order["id"]))
+        async with subscribe(order_id) as events:
+            yield events
+
+    monkeypatch.setattr(hub, "subscribe", subscribe_late)
+    with client.websocket_connect(events_url(order["id"], world.token("ana@example.com"))) as ws:
+        snapshot = ws.receive_json(timeout=WAIT)
+
+    assert snapshot["order"]["status"] == "cancelled"

@@ -53,13 +53,15 @@ async def order_events(
         return order_out(await sync_to_thread(get_order, customer_id, order_ref))
 
     try:
-        current = await snapshot()
+        await snapshot()  # the customer's own order, or a close before accepting
     except DomainError:
         await socket.close(code=CLOSE_NOT_FOUND, reason="order not found")
         return
     await socket.accept()
-    # Subscribe before sending the snapshot, so nothing happening in between is missed.
+    # Subscribe, then read the snapshot: a change landing in between is both in the snapshot
+    # and among the events (sent twice, harmless), never in neither (lost until a reload).
     async with progress_feed.subscribe(order_ref) as events:
+        current = await snapshot()
         await socket.send_data(_message("snapshot", None, clock.now(), current), mode="text")
         async with anyio.create_task_group() as group:
             group.start_soon(_until_disconnect, socket, group.cancel_scope)
