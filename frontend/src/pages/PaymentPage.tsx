@@ -89,11 +89,12 @@ export function PaymentPage({ orderId }: { orderId: string }) {
   const { setData } = order;
   const live = progress.order;
   useEffect(() => {
-    // Ended elsewhere (cancelled, price hold expired), or a processing payment went through.
+    // Paid or ended while the page is open (a payment went through, the last decline, a
+    // cancel, the price hold expired; here or in another tab): show the order as it now is, so
+    // the page never offers a card form for an order that can no longer be paid. An attempt
+    // in flight (processing) leaves the form and its answer in place.
     if (!live || live.status === status) return;
-    if (live.status === "cancelled" || live.status === "expired" || (status === "processing" && live.status === "confirmed")) {
-      setData(live);
-    }
+    if (live.status !== "pending" && live.status !== "processing") setData(live);
   }, [live, status, setData]);
 
   const paidId = order.state === "ready" && order.data.status === "confirmed" ? order.data.id : null;

@@ -115,6 +115,10 @@ describe("expiry, relative to an injected now", () => {
     expect(formatExpiry("12")).toBe("12");
     expect(formatExpiry("123")).toBe("12/3");
     expect(formatExpiry("12/345")).toBe("12/34");
+    // A month typed with one digit and a separator is that month, not the start of another.
+    expect(formatExpiry("1/30")).toBe("01/30");
+    expect(formatExpiry("1/")).toBe("01");
+    expect(formatExpiry("9 - 29")).toBe("09/29");
   });
 });
 

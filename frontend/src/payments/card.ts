@@ -103,7 +103,9 @@ export function formatCardNumber(value: string): string {
  * deleting back over it never gets stuck.
  */
 export function formatExpiry(value: string): string {
-  const digits = digitsOnly(value).slice(0, 4);
+  // "1/30" means January: a separator after one digit closes the month.
+  const shortMonth = /^\s*\d\s*[-/. ]/.test(value);
+  const digits = ((shortMonth ? "0" : "") + digitsOnly(value)).slice(0, 4);
   if (digits.length === 1 && Number(digits) > 1) return `0${digits}`;
   if (digits.length <= 2) return digits;
   return `${digits.slice(0, 2)}/${digits.slice(2)}`;

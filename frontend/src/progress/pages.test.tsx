@@ -53,4 +53,28 @@ describe("Live progress on the pages", () => {
     expect(screen.getByRole("listitem", { current: "step" })).toHaveTextContent("Payment");
     expect(screen.getByRole("button", { name: "Pay $45.00" })).toBeInTheDocument(); // the form stays put
   });
+
+  it("payment page: an order paid in another tab leaves no card form and moves to the confirmation", async () => {
+    const fake = fakeApi({ "GET /api/upgrades/:id": [json(anOrder()), json(CONFIRMED)] });
+    renderApp({ at: "/upgrades/o-1/pay", api: fake, signedIn: true });
+    await screen.findByRole("timer");
+    const ws = latest();
+    act(() => ws.emit({ type: "snapshot", event: null, at: "2026-12-01T10:00:00Z", order: anOrder() }));
+    act(() => ws.emit({ type: "event", event: "confirmed", at: "2026-12-01T10:00:01Z", order: CONFIRMED }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Your upgrade is confirmed" })).toBeInTheDocument();
+    expect(route()).toBe("/upgrades/o-1");
+    expect(screen.queryByRole("button", { name: /^Pay/ })).not.toBeInTheDocument();
+  });
+
+  it("payment page: the last decline made elsewhere closes the card form", async () => {
+    const failed = anOrder({ status: "failed", last_decline_code: "card_declined", attempts_left: 0 });
+    const fake = fakeApi({ "GET /api/upgrades/:id": json(anOrder()) });
+    renderApp({ at: "/upgrades/o-1/pay", api: fake, signedIn: true });
+    await screen.findByRole("timer");
+    const ws = latest();
+    act(() => ws.emit({ type: "snapshot", event: null, at: "2026-12-01T10:00:00Z", order: anOrder() }));
+    act(() => ws.emit({ type: "event", event: "payment_declined", at: "2026-12-01T10:00:01Z", order: failed }));
+    expect(await screen.findByText(/This upgrade can no longer be paid/)).toHaveTextContent("Not paid (card declined)");
+    expect(screen.queryByRole("button", { name: /^Pay/ })).not.toBeInTheDocument();
+  });
 });

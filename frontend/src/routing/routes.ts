@@ -29,9 +29,12 @@ export const paths = {
   dashboard: () => "/upgrades",
 };
 
-/** Only in-site paths may be a `next`: "/tickets" yes, "//evil.example" or "https://…" no. */
+/**
+ * Only in-site paths may be a `next`: "/tickets" yes; "//evil.example", "/\\evil.example" (which
+ * browsers read as "//evil.example") or "https://…" no.
+ */
 export function safeNext(next: string | null): string | null {
-  if (!next || !next.startsWith("/") || next.startsWith("//")) return null;
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
   if (next.startsWith("/sign-in") || next.startsWith("/register")) return null;
   return next;
 }
@@ -40,8 +43,20 @@ export function isPublic(route: Route): boolean {
   return route.name === "signIn" || route.name === "register" || route.name === "notFound";
 }
 
+/** A path segment decoded, or null when it does not decode ("%zz", bytes that are not UTF-8). */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 export function matchRoute(path: string, query: URLSearchParams): Route {
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const decoded = path.split("/").filter(Boolean).map(decodeSegment);
+  // A mistyped or tampered address is no page of ours, never a crash of the whole site.
+  if (decoded.some((part) => part === null)) return { name: "notFound" };
+  const parts = decoded as string[];
   const next = safeNext(query.get("next"));
   switch (parts.length) {
     case 0:
