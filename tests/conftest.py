@@ -36,6 +36,16 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API leaves its event loop marked as running in the
+    main thread until the session ends, and tests that run asyncio themselves (the MCP client)
+    would then fail with "Cannot run the event loop while another loop is running"."""
+    items.sort(key=lambda item: item.path.is_relative_to(BROWSER_TESTS))  # stable: order kept
+
+
 # Tuesday 10 March 2026, 09:00 at the park (America/Los_Angeles, UTC-7 after the DST change).
 NOW = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
 
