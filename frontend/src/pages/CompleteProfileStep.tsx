@@ -5,11 +5,12 @@
  * when an API call finds no profile (focus on the heading: it took the page's place unasked).
  */
 import { useEffect, useState, type FormEvent } from "react";
-import { ApiError, networkError } from "../api/errors";
+import type { ApiError } from "../api/errors";
 import { Page } from "../app/Page";
 import { useServices } from "../app/services";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { TextField } from "../components/TextField";
+import { placeFormError } from "./formErrors";
 import { createProfile } from "./profileStep";
 
 type Field = "firstName" | "lastName";
@@ -53,14 +54,12 @@ export function CompleteProfileStep({ onDone, focus = "field" }: CompleteProfile
       await createProfile(api, values);
       onDone();
     } catch (caught) {
-      const error = caught instanceof ApiError ? caught : networkError();
-      const field = CODE_FIELD[error.code];
-      if (field) {
-        setErrors({ [field]: [error.detail, error.guidance].filter(Boolean).join(" ") });
-        document.getElementById(FIELD_IDS[field])?.focus();
-      } else {
-        setProblem(error);
-      }
+      placeFormError(caught, {
+        codeField: CODE_FIELD,
+        fieldIds: FIELD_IDS,
+        setFieldError: (field, message) => setErrors({ [field]: message }),
+        setProblem,
+      });
       setBusy(false);
     }
   }

@@ -4,13 +4,14 @@
  * their profile created from the names given here (see profileStep.ts).
  */
 import { useState, type FormEvent } from "react";
-import { ApiError, networkError } from "../api/errors";
+import type { ApiError } from "../api/errors";
 import { Page } from "../app/Page";
 import { useServices } from "../app/services";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { TextField } from "../components/TextField";
 import { hrefFor, navigate, paths } from "../routing";
 import { CompleteProfileStep } from "./CompleteProfileStep";
+import { placeFormError } from "./formErrors";
 import { ConfirmCodeStep } from "./ConfirmCodeStep";
 import { signInWithProfile } from "./profileStep";
 import { validateEmail } from "./SignInPage";
@@ -76,14 +77,12 @@ export function RegisterPage({ next }: { next: string | null }) {
       }
       await finish();
     } catch (caught) {
-      const error = caught instanceof ApiError ? caught : networkError();
-      const field = CODE_FIELD[error.code];
-      if (field) {
-        setErrors({ [field]: [error.detail, error.guidance].filter(Boolean).join(" ") });
-        document.getElementById(FIELD_IDS[field])?.focus();
-      } else {
-        setProblem(error);
-      }
+      placeFormError(caught, {
+        codeField: CODE_FIELD,
+        fieldIds: FIELD_IDS,
+        setFieldError: (field, message) => setErrors({ [field]: message }),
+        setProblem,
+      });
       setBusy(false);
     }
   }
