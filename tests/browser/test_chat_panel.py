@@ -1,6 +1,6 @@
 """The chat panel in Chromium against the local build: the Ticket Agent (rules reasoner) reaches
 the Data Agent over MCP, holds a price, and its payment action becomes a button that opens the
-payment form; the conversation survives a reload."""
+payment form; the conversation and that button survive a reload."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def test_the_chat_holds_a_price_and_its_action_opens_the_payment_form(
     expect(action).to_be_visible()
     assert_accessible(page, "chat with a payment action")
     screenshot(page, "chat-payment-action")
+
+    page.reload()  # the button comes back with its turn
+    page.get_by_role("button", name="Ask our assistant").click()
     action.click()
     expect(page.get_by_role("heading", name="Pay by card")).to_be_visible()
     fill_card(page, Card())

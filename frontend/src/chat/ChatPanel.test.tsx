@@ -122,6 +122,58 @@ describe("Ask our assistant", () => {
     expect(route()).toBe("/upgrades/ord-123/pay");
   });
 
+  it("puts the payment button back on its turn after a reload, and only for that conversation", async () => {
+    const held = reply({
+      response_text: "I held Non-stop for December 9.",
+      actions: [
+        {
+          type: "show_payment_form",
+          data: { order_id: "ord-123", amount_due: "42.50", currency: "USD", tier: "non-stop", date: "2026-12-09" },
+        },
+      ],
+    });
+    const history = {
+      session_id: SESSION,
+      events: [
+        {
+          id: "e1",
+          at: "2026-11-01T10:00:00Z",
+          messages: [
+            { role: "user", text: "Hold it" },
+            { role: "assistant", text: "I held Non-stop for December 9." },
+            { role: "user", text: "Thanks" },
+            { role: "assistant", text: "You're welcome." },
+          ],
+        },
+      ],
+    };
+    const fake = api({
+      "POST /api/chat": [json(held), json(reply({ response_text: "You're welcome." }))],
+      "GET /api/chat/:id": json(history),
+    });
+    const first = renderKeepingStorage(fake);
+    await openPanel(first.user);
+    await first.user.type(screen.getByLabelText("Your question"), "Hold it{Enter}");
+    await screen.findByRole("button", { name: /^Pay \$42\.50 for Non-stop/ });
+    await first.user.type(screen.getByLabelText("Your question"), "Thanks{Enter}");
+    await within(conversation()).findByText("You're welcome.");
+    first.unmount();
+
+    const second = renderKeepingStorage(fake);
+    await openPanel(second.user);
+    const items = await within(await screen.findByRole("list", { name: "Conversation" })).findAllByRole("listitem");
+    expect(within(items[1]!).getByRole("button", { name: /^Pay \$42\.50 for Non-stop/ })).toBeInTheDocument();
+    expect(within(items[3]!).queryByRole("button")).not.toBeInTheDocument();
+    second.unmount();
+
+    // Another conversation in this tab does not inherit the button.
+    sessionStorage.setItem(CHAT_SESSION_KEY, OTHER);
+    const third = renderKeepingStorage(api({ "GET /api/chat/:id": json({ ...history, session_id: OTHER }) }));
+    await openPanel(third.user);
+    await within(await screen.findByRole("list", { name: "Conversation" })).findAllByRole("listitem");
+    expect(screen.queryByRole("button", { name: /^Pay/ })).not.toBeInTheDocument();
+  });
+
   it("restores the conversation after a reload from the stored id and the server's history", async () => {
     const fake = api({
       "POST /api/chat": json(reply({ response_text: "Non-stop starts at $42.50." })),

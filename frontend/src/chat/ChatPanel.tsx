@@ -1,7 +1,8 @@
 /**
  * "Ask our assistant": a collapsible chat with the Ticket Agent (POST /api/chat). The
- * conversation survives a reload through its id alone (sessionStorage); the words come back from
- * GET /api/chat/{id}, already stripped of card numbers by the server. What the customer types is
+ * conversation survives a reload through its id (sessionStorage); the words come back from
+ * GET /api/chat/{id}, already stripped of card numbers by the server, and the latest actions
+ * from sessionStorage (see chatStorage.ts). What the customer types is
  * kept in memory only, with anything card-like hidden on screen. The agent's actions become
  * buttons (pay for the upgrade it held) or a note (a person will follow up).
  */
@@ -15,7 +16,14 @@ import { ProblemMessage } from "../components/ProblemMessage";
 import { navigate, paths } from "../routing";
 import { tierName } from "../words";
 import { fetchChatHistory, knownActions, type KnownAction, type PaymentFormAction } from "./chatApi";
-import { clearChatSession, isSessionId, loadChatSession, saveChatSession } from "./chatStorage";
+import {
+  clearChatSession,
+  isSessionId,
+  loadChatActions,
+  loadChatSession,
+  saveChatActions,
+  saveChatSession,
+} from "./chatStorage";
 import { hideCardNumbers } from "./redact";
 import "./chat.css";
 
@@ -100,6 +108,10 @@ export function ChatPanel() {
             }
           }
         }
+        const saved = loadChatActions(sessionId);
+        const assistantTurns = restored.filter((turn) => turn.role === "assistant");
+        const owner = saved ? assistantTurns[saved.assistantTurn] : undefined;
+        if (saved && owner) owner.actions = knownActions(saved.actions);
         setTurns(restored);
       } catch (error) {
         if (isAbort(error)) return;
@@ -133,10 +145,13 @@ export function ChatPanel() {
       saveChatSession(reply.session_id);
     }
     const actions = knownActions(reply.actions);
-    setTurns((current) => [
-      ...current,
-      { key: nextKey(), role: "assistant", text: String(reply.response_text ?? ""), actions },
-    ]);
+    setTurns((current) => {
+      const assistantTurn = current.filter((turn) => turn.role === "assistant").length;
+      if (actions.length > 0 && sessionRef.current) {
+        saveChatActions(sessionRef.current, { assistantTurn, actions: reply.actions ?? [] });
+      }
+      return [...current, { key: nextKey(), role: "assistant", text: String(reply.response_text ?? ""), actions }];
+    });
     setNextSteps(Array.isArray(reply.next_steps) ? reply.next_steps.filter((s) => typeof s === "string") : []);
     const escalated = actions.some((action) => action.type === "escalate");
     setAnnouncement(`Assistant: ${reply.response_text}${escalated ? ` ${ESCALATION_NOTE}` : ""}`);
