@@ -305,6 +305,14 @@ class Settings(BaseSettings):
         return f"https://cognito-idp.{self.aws_region}.amazonaws.com/{self.cognito_user_pool_id}"
 
     @property
+    def cognito_api_url(self) -> str:
+        """The user-pool API the site's browser calls: the stand-in, else the region's."""
+        endpoint = (
+            self.cognito_endpoint_url or f"https://cognito-idp.{self.aws_region}.amazonaws.com"
+        )
+        return endpoint.rstrip("/")
+
+    @property
     def cognito_keys_url(self) -> str:
         """The pool's JWKS: TAP_COGNITO_JWKS_URL, else the emulator's copy (which serves it
         beside the pool, not at the issuer), else the issuer's."""

@@ -21,9 +21,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from application.errors import AuthenticationError, ServiceUnavailableError
-from application.ports.identity import AccessToken
+from application.ports.identity import AccessToken, email_taken, invalid_credentials
 from domain.customers import EmailAddress
-from domain.errors import ConflictError, InvalidInputError
+from domain.errors import InvalidInputError
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +45,6 @@ def _unavailable(operation: str, error: Exception) -> ServiceUnavailableError:
     )
 
 
-def _email_taken() -> ConflictError:
-    return ConflictError(
-        "email_taken",
-        "An account with this email already exists.",
-        "Sign in instead, or use another email address.",
-    )
-
-
 def _weak_password(error: ClientError) -> InvalidInputError:
     # Cognito's message names the pool's rule that failed (length, digits, symbols...).
     reason = str(error.response.get("Error", {}).get("Message", "")).strip()
@@ -61,12 +53,6 @@ def _weak_password(error: ClientError) -> InvalidInputError:
         "The password is too weak.",
         reason
         or "Use at least 8 characters, with upper and lower case letters, digits and a symbol.",
-    )
-
-
-def _invalid_credentials() -> AuthenticationError:
-    return AuthenticationError(
-        "invalid_credentials", "The email or password is incorrect.", "Check both and try again."
     )
 
 
@@ -124,7 +110,7 @@ class CognitoIdentityProvider:
     def _registration_error(self, error: ClientError) -> Exception:
         code = _error_code(error)
         if code in _EMAIL_TAKEN:
-            return _email_taken()
+            return email_taken()
         if code == "InvalidPasswordException":
             return _weak_password(error)
         return _unavailable("registration", error)
@@ -148,7 +134,7 @@ class CognitoIdentityProvider:
         except ClientError as error:
             code = _error_code(error)
             if code in _INVALID_CREDENTIALS:
-                raise _invalid_credentials() from None
+                raise invalid_credentials() from None
             if code == "UserNotConfirmedException":
                 raise AuthenticationError(
                     "account_not_confirmed",
@@ -190,7 +176,7 @@ class CognitoIdentityProvider:
             )
         except ClientError as error:
             if _error_code(error) in _EMAIL_TAKEN:
-                raise _email_taken() from None
+                raise email_taken() from None
             raise _unavailable("AdminUpdateUserAttributes", error) from None
         except BotoCoreError as error:
             raise _unavailable("AdminUpdateUserAttributes", error) from None

@@ -19,9 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from adapters.identity.logins import Login, LoginStore, MemoryLoginStore
-from application.errors import AuthenticationError
 from application.ports.clock import Clock
-from application.ports.identity import AccessToken
+from application.ports.identity import AccessToken, invalid_credentials
 from domain.customers import EmailAddress
 from domain.errors import InvalidInputError
 
@@ -134,11 +133,7 @@ class LocalIdentityProvider:
         if not self._hasher.verify(password, login.password_hash if login else self._decoy) or (
             login is None
         ):
-            raise AuthenticationError(
-                "invalid_credentials",
-                "The email or password is incorrect.",
-                "Check both and try again.",
-            )
+            raise invalid_credentials()
         return self.issue(login.subject, login.email)
 
     def issue(self, subject: str, email: str) -> AccessToken:

@@ -6,13 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.errors import ConflictError
-
-EMAIL_TAKEN = ConflictError(
-    "email_taken",
-    "An account with this email already exists.",
-    "Sign in instead, or use another email address.",
-)
+from application.ports.identity import email_taken
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +39,7 @@ class MemoryLoginStore:
     def add(self, login: Login) -> None:
         with self._lock:
             if login.email in self._by_email:
-                raise ConflictError(EMAIL_TAKEN.code, EMAIL_TAKEN.message, EMAIL_TAKEN.guidance)
+                raise email_taken()
             self._by_email[login.email] = login
 
     def by_email(self, email: str) -> Login | None:
@@ -67,6 +61,6 @@ class MemoryLoginStore:
             if current is None or current.email == email:
                 return
             if email in self._by_email:
-                raise ConflictError(EMAIL_TAKEN.code, EMAIL_TAKEN.message, EMAIL_TAKEN.guidance)
+                raise email_taken()
             del self._by_email[current.email]
             self._by_email[email] = Login(subject, email, current.password_hash)

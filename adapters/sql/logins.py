@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
-from adapters.identity.logins import EMAIL_TAKEN, Login
+from adapters.identity.logins import Login
 from adapters.sql.errors import is_unique_violation
 from adapters.sql.tables import local_logins
 from application.ports.clock import Clock
-from domain.errors import ConflictError
+from application.ports.identity import email_taken
 
 _C = local_logins.c
 _INSERT = insert(local_logins)
@@ -22,10 +22,6 @@ _CHANGE_EMAIL = (
     .where(_C.subject == bindparam("k_subject"))
     .values(email=bindparam("email"))
 )
-
-
-def _taken() -> ConflictError:
-    return ConflictError(EMAIL_TAKEN.code, EMAIL_TAKEN.message, EMAIL_TAKEN.guidance)
 
 
 class SqlLoginStore:
@@ -46,7 +42,7 @@ class SqlLoginStore:
         except DBAPIError as error:
             if not is_unique_violation(error):
                 raise
-            raise _taken() from error
+            raise email_taken() from error
 
     def by_email(self, email: str) -> Login | None:
         with self._engine.connect() as connection:
@@ -69,4 +65,4 @@ class SqlLoginStore:
         except DBAPIError as error:
             if not is_unique_violation(error):
                 raise
-            raise _taken() from error
+            raise email_taken() from error

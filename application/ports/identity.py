@@ -6,7 +6,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from application.errors import AuthenticationError
 from domain.customers import EmailAddress
+from domain.errors import ConflictError
+
+
+def email_taken() -> ConflictError:
+    """The refusal of an email another login or customer already has (409)."""
+    return ConflictError(
+        "email_taken",
+        "An account with this email already exists.",
+        "Sign in instead, or use another email address.",
+    )
+
+
+def invalid_credentials() -> AuthenticationError:
+    """The refusal of a sign-in, never saying whether the email or the password was wrong."""
+    return AuthenticationError(
+        "invalid_credentials", "The email or password is incorrect.", "Check both and try again."
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.ports.clock import Clock
-from application.ports.identity import IdentityProvider
+from application.ports.identity import IdentityProvider, email_taken
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.results import CustomerResult
-from application.use_cases.customers import EMAIL_TAKEN, add_customer
+from application.use_cases.customers import add_customer
 from domain.customers import CustomerDetails, clean_name
 from domain.errors import BusinessRuleError, ConflictError
 
@@ -60,7 +60,7 @@ class CreateMyCustomerProfile:
         try:
             with self.uow() as uow:
                 if uow.customers.by_email(details.email) is not None:
-                    raise ConflictError(*EMAIL_TAKEN)
+                    raise email_taken()
                 customer = add_customer(uow, self.ids, self.clock, details, command.subject)
                 uow.commit()
         except ConflictError:

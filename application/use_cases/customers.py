@@ -5,22 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.audit import customer_change, snapshot_customer
-from application.errors import AuthenticationError, CustomerNotRegisteredError
+from application.errors import CustomerNotRegisteredError
 from application.ports.clock import Clock
-from application.ports.identity import AccessToken, IdentityProvider, Principal
+from application.ports.identity import (
+    AccessToken,
+    IdentityProvider,
+    Principal,
+    email_taken,
+    invalid_credentials,
+)
 from application.ports.ids import IdGenerator
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.results import CustomerResult
 from application.use_cases.lookups import find_customer
 from domain.customers import Customer, CustomerDetails, EmailAddress
-from domain.errors import ConflictError, InvalidInputError
+from domain.errors import InvalidInputError
 from domain.ids import CustomerId
-
-EMAIL_TAKEN = (
-    "email_taken",
-    "An account with this email already exists.",
-    "Sign in instead, or use another email address.",
-)
 
 
 def add_customer(
@@ -73,7 +73,7 @@ class RegisterCustomer:
         details = CustomerDetails.parse(command.email, command.first_name, command.last_name)
         with self.uow() as uow:
             if uow.customers.by_email(details.email) is not None:
-                raise ConflictError(*EMAIL_TAKEN)
+                raise email_taken()
         subject = self.identity.register(details.email, command.password)
         try:
             with self.uow() as uow:
@@ -98,11 +98,7 @@ class SignIn:
         try:
             address = EmailAddress.parse(email)
         except InvalidInputError:
-            raise AuthenticationError(
-                "invalid_credentials",
-                "The email or password is incorrect.",
-                "Check both and try again.",
-            ) from None
+            raise invalid_credentials() from None
         return self.identity.authenticate(address, password)
 
 
@@ -172,7 +168,7 @@ class UpdateCustomer:
             if details.email != old_email:
                 other = uow.customers.by_email(details.email)
                 if other is not None and other.id != customer.id:
-                    raise ConflictError(*EMAIL_TAKEN)
+                    raise email_taken()
             before = snapshot_customer(customer)
             if not customer.change_details(details, now):
                 return CustomerResult(customer)

@@ -53,7 +53,7 @@ def create_ticket_agent(container: Container) -> BedrockAgentCoreApp:
         except AuthenticationError as error:
             return _error(401, "unauthenticated", error.message, error.guidance or HOW_TO_SIGN_IN)
         except ServiceUnavailableError as error:  # the sign-in service's keys are out of reach
-            return _error(503, error.code, error.message, error.guidance, retry_after=5)
+            return _error(503, error.code, error.message, error.guidance)
         try:
             customer_id = container.identify_customer()(principal)
             command = ChatCommand(customer_id, token, payload["message"], _session(context))

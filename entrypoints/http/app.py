@@ -41,12 +41,7 @@ def app_version() -> str:
 def site_connects_to(settings: Settings) -> list[str]:
     """Where the site's page talks besides its own origin: Cognito's endpoint, when it signs in
     there (the build's VITE_COGNITO_ENDPOINT, or the region's public one)."""
-    if settings.identity != "cognito":
-        return []
-    endpoint = (
-        settings.cognito_endpoint_url or f"https://cognito-idp.{settings.aws_region}.amazonaws.com"
-    )
-    return [endpoint.rstrip("/")]
+    return [settings.cognito_api_url] if settings.identity == "cognito" else []
 
 
 def create_app(container: Container, settings: Settings, background: bool = True) -> Litestar:

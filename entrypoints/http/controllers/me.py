@@ -22,11 +22,6 @@ class CreateMeRequest(BaseModel):
 
     first_name: str = Field(max_length=200)
     last_name: str = Field(max_length=200)
-    phone: str | None = Field(
-        default=None,
-        max_length=40,
-        description="Accepted for the site's form; not stored yet (customers have no phone).",
-    )
 
 
 class MeController(Controller):

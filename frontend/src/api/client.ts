@@ -147,7 +147,7 @@ export class ApiClient {
     return this.request("GET", "/api/me");
   }
   /** Creates the customer record of a signed-in identity that has none (Cognito sign-ups). */
-  createProfile(profile: { first_name: string; last_name: string; phone?: string }): Promise<Customer> {
+  createProfile(profile: { first_name: string; last_name: string }): Promise<Customer> {
     return this.request("POST", "/api/me", { body: profile });
   }
 
