@@ -30,10 +30,7 @@ import asyncio
 import json
 import os
 import resource
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
 from httpload import Connection  # noqa: E402
+from serving import free_port, start_tap_serve, stop_tap_serve  # noqa: E402
 
 DEMO_PASSWORD = "Funland-2026"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -111,12 +109,6 @@ class RunResult:
     other_cores: float
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def process_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
@@ -136,46 +128,6 @@ def own_cpu() -> float:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def start_server(port: int, data_agent_port: int, workdir: Path, log: Path) -> subprocess.Popen:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("TAP_")}
-    env |= {
-        "TAP_PROFILE": "memory",
-        "TAP_DEMO_DATA": "true",
-        "TAP_RATE_LIMIT_PER_MINUTE": "0",
-        "TAP_DATA_AGENT_PORT": str(data_agent_port),
-        "TAP_MAIL_DIR": str(workdir / "mail"),
-        "TAP_LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited; see {log}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    stop_server(server)
-    raise RuntimeError("the server did not start within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=30)
 
 
 async def sign_in(connection: Connection, email: str) -> str:
@@ -339,11 +291,22 @@ async def one_run(args: argparse.Namespace, run: int) -> RunResult:
     with tempfile.TemporaryDirectory(prefix="tap-chat-bench-") as folder:
         log = ROOT / "bench" / "results" / f"chat-server-{run}.log"
         log.parent.mkdir(exist_ok=True)
-        server = start_server(port, data_agent_port, Path(folder), log)
+        server = start_tap_serve(
+            port,
+            {
+                "PROFILE": "memory",
+                "DEMO_DATA": "true",
+                "RATE_LIMIT_PER_MINUTE": "0",
+                "DATA_AGENT_PORT": str(data_agent_port),
+                "MAIL_DIR": str(Path(folder) / "mail"),
+                "LOG_LEVEL": "WARNING",
+            },
+            log,
+        )
         try:
             return await measure(args, port, data_agent_port, server.pid)
         finally:
-            stop_server(server)
+            stop_tap_serve(server)
 
 
 def report(results: list[RunResult], args: argparse.Namespace) -> str:

@@ -59,7 +59,6 @@ import resource
 import shlex
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -88,6 +87,7 @@ BASELINES = HERE / "baselines"
 sys.path.insert(0, str(HERE))
 
 from httpload import Connection, Exhausted, Recorder, closed_loop, open_loop  # noqa: E402
+from serving import free_port  # noqa: E402
 
 LOADTEST_EMAIL = "loadtest@example.com"
 DEMO_PASSWORD = "Funland-2026"  # the documented demo password
@@ -506,12 +506,6 @@ def baseline_verdict(checks: dict[str, Any], load: dict[str, Any]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Our servers are on loopback: never through a proxy the environment may name.
 LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Server:

@@ -21,10 +21,7 @@ import itertools
 import json
 import os
 import resource
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from httpload import Connection
+from serving import free_port, start_tap_serve, stop_tap_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -64,12 +62,6 @@ class RunResult:
     other_cores: float
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def process_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
@@ -84,43 +76,6 @@ def machine_busy() -> float:
 def own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def start_server(port: int, tickets: int, workdir: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TAP_DEMO_LOAD_TICKETS": str(tickets),
-        "TAP_RATE_LIMIT_PER_MINUTE": "0",
-        "TAP_MAIL_DIR": str(workdir / "mail"),
-        "TAP_SITE_URL": f"http://127.0.0.1:{port}",
-    }
-    command = [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)]
-    server = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited; see {log}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not start within 60 s")
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -193,11 +148,20 @@ async def one_run(args: argparse.Namespace, run: int) -> RunResult:
         workdir = Path(folder)
         log = ROOT / "bench" / "results" / f"server-{run}.log"
         log.parent.mkdir(exist_ok=True)
-        server = start_server(port, args.tickets, workdir, log)
+        server = start_tap_serve(
+            port,
+            {
+                "DEMO_LOAD_TICKETS": str(args.tickets),
+                "RATE_LIMIT_PER_MINUTE": "0",
+                "MAIL_DIR": str(workdir / "mail"),
+                "SITE_URL": f"http://127.0.0.1:{port}",
+            },
+            log,
+        )
         try:
             return await measure(args, port, server.pid)
         finally:
-            stop_server(server)
+            stop_tap_serve(server)
 
 
 async def measure(args: argparse.Namespace, port: int, server_pid: int) -> RunResult:

@@ -22,9 +22,7 @@ import argparse
 import gzip
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,40 +31,15 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import free_port, start_tap_serve, stop_tap_serve
+
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "frontend" / "dist"
 CHROMIUM = os.environ.get("TAP_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 DEMO = ("alice@example.com", "Funland-2026", "TKT-10000001")
 CALENDAR_READY = ".rdp-day_button:not([disabled]) >> text=/\\$/"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("TAP_")}
-    env |= {"TAP_MAIL_DIR": str(workdir / "mail"), "TAP_DATA_AGENT_PORT": "0"}
-    env |= {"TAP_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=(workdir / "server.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("tap serve did not start; see server.log")
 
 
 def sign_in(base: str) -> dict[str, object]:
@@ -113,7 +86,8 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as workdir:
-        server = start_server(port, Path(workdir))
+        settings = {"MAIL_DIR": f"{workdir}/mail", "DATA_AGENT_PORT": "0", "LOG_LEVEL": "WARNING"}
+        server = start_tap_serve(port, settings, Path(workdir) / "server.log")
         try:
             session = sign_in(base)
             upgrade = f"/#/tickets/{DEMO[2]}/upgrade"
@@ -126,8 +100,7 @@ def main() -> None:
                     target.append(load(browser, base, session, upgrade, CALENDAR_READY))
                 browser.close()
         finally:
-            server.terminate()
-            server.wait(timeout=15)
+            stop_tap_serve(server)
     sign_in_ms, calendar_ms = statistics.median(baseline), statistics.median(target)
     print(f"loads of each page: {args.loads}, fresh browser context each (cold cache)")
     print(f"sign-in page ready (baseline): median {sign_in_ms:.0f} ms")

@@ -145,13 +145,15 @@ export function ChatPanel() {
       saveChatSession(reply.session_id);
     }
     const actions = knownActions(reply.actions);
-    setTurns((current) => {
-      const assistantTurn = current.filter((turn) => turn.role === "assistant").length;
-      if (actions.length > 0 && sessionRef.current) {
-        saveChatActions(sessionRef.current, { assistantTurn, actions: reply.actions ?? [] });
-      }
-      return [...current, { key: nextKey(), role: "assistant", text: String(reply.response_text ?? ""), actions }];
-    });
+    if (actions.length > 0 && sessionRef.current) {
+      // Turns are sent one at a time, so this render's turns hold every earlier reply.
+      const assistantTurn = turns.filter((turn) => turn.role === "assistant").length;
+      saveChatActions(sessionRef.current, { assistantTurn, actions: reply.actions ?? [] });
+    }
+    setTurns((current) => [
+      ...current,
+      { key: nextKey(), role: "assistant", text: String(reply.response_text ?? ""), actions },
+    ]);
     setNextSteps(Array.isArray(reply.next_steps) ? reply.next_steps.filter((s) => typeof s === "string") : []);
     const escalated = actions.some((action) => action.type === "escalate");
     setAnnouncement(`Assistant: ${reply.response_text}${escalated ? ` ${ESCALATION_NOTE}` : ""}`);
